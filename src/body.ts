@@ -1,0 +1,153 @@
+/**
+ * Reading and parsing request bodies, with limits counted on the bytes actually received.
+ * Each media type is parsed once, here, and that one parsed value picks the parser.
+ */
+import type { IncomingMessage } from "node:http";
+import { MIMEType, TextDecoder } from "node:util";
+import { BadRequest, ContentTooLarge, type HTTPError, UnsupportedMediaType } from "./errors.ts";
+
+/** A parsed `Content-Type`: the lower-cased essence (`type/subtype`) and its parameters. */
+export interface MediaType {
+  readonly essence: string;
+  readonly charset: string | null;
+}
+
+/**
+ * Parses a Content-Type header once. A header that is present but malformed answers 415, so no
+ * parser ever guesses at what the client meant.
+ */
+export function parseMediaType(header: string | undefined): MediaType | null {
+  if (header === undefined || header === "") return null;
+  try {
+    const mime = new MIMEType(header);
+    return { essence: mime.essence, charset: mime.params.get("charset")?.toLowerCase() ?? null };
+  } catch {
+    throw new UnsupportedMediaType(
+      `The Content-Type header ${JSON.stringify(header)} is malformed.`,
+    );
+  }
+}
+
+/** Whether the request announces a body at all (a length above zero, or chunked framing). */
+export function hasBody(raw: IncomingMessage): boolean {
+  const length = raw.headers["content-length"];
+  if (length !== undefined) return length !== "0";
+  return raw.headers["transfer-encoding"] !== undefined;
+}
+
+/**
+ * Reads the whole body into memory, refusing more than `limit` bytes: by the declared
+ * Content-Length before reading anything, and by counting chunks as they arrive (chunked bodies
+ * have no length to trust). On a 413 it stops reading; the dispatcher then closes the connection.
+ */
+export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = raw.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const cleanup = () => {
+      raw.off("data", onData);
+      raw.off("end", onEnd);
+      raw.off("error", onError);
+      raw.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        cleanup();
+        raw.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new BadRequest("The request body could not be read.", { cause: err }));
+    };
+    const onClose = () => {
+      // The client went away before finishing its body: nothing sensible can be parsed.
+      cleanup();
+      reject(new BadRequest("The client closed the connection before the body ended."));
+    };
+    raw.on("data", onData);
+    raw.on("end", onEnd);
+    raw.on("error", onError);
+    raw.on("close", onClose);
+  });
+}
+
+function tooLarge(limit: number): HTTPError {
+  return new ContentTooLarge(
+    `The request body is larger than ${limit} bytes; send less or raise config.maxContentLength.`,
+  );
+}
+
+/** Decodes bytes in the declared charset (UTF-8 by default), refusing invalid sequences. */
+export function decodeText(bytes: Uint8Array, charset: string | null): string {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset ?? "utf-8", { fatal: true, ignoreBOM: false });
+  } catch {
+    throw new UnsupportedMediaType(`The charset ${JSON.stringify(charset)} is not supported.`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new BadRequest(`The request body is not valid ${charset ?? "utf-8"} text.`);
+  }
+}
+
+/** `application/json` and any `+json` type, such as `application/problem+json`. */
+export function isJsonType(media: MediaType | null): boolean {
+  if (media === null) return false;
+  return media.essence === "application/json" || media.essence.endsWith("+json");
+}
+
+/**
+ * Parses JSON text, refusing keys that could reach `Object.prototype` when user code later
+ * merges the result into another object (`__proto__`, or `constructor` holding `prototype`).
+ */
+export function parseJson(text: string): unknown {
+  if (text.trim() === "") throw new BadRequest("The JSON body is empty.");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new BadRequest("The request body is not valid JSON.", { cause: err });
+  }
+  // Only walk the tree when the text could spell a dangerous key (escapes included).
+  if (text.includes("__proto__") || text.includes("constructor") || text.includes("\\u")) {
+    assertNoPrototypeKeys(value);
+  }
+  return value;
+}
+
+function assertNoPrototypeKeys(root: unknown): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (Object.hasOwn(node, "__proto__")) {
+      throw new BadRequest('The JSON body contains a "__proto__" key, which is not allowed.');
+    }
+    const ctor = (node as Record<string, unknown>).constructor;
+    if (Object.hasOwn(node, "constructor") && ctor !== null && typeof ctor === "object") {
+      if (Object.hasOwn(ctor, "prototype")) {
+        throw new BadRequest(
+          'The JSON body contains "constructor.prototype", which is not allowed.',
+        );
+      }
+    }
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push(child);
+    }
+  }
+}

@@ -1,0 +1,386 @@
+import { DESCRIPTIONS, TITLES } from "./internal/status.ts";
+
+/**
+ * The error family. Every error phial throws carries an HTTP `status` and a stable,
+ * machine-readable `code`, so handlers and clients can branch on something that does not change
+ * when a message is reworded. This module does no I/O.
+ */
+
+/**
+ * Base class of every error phial throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { app.urlFor("missing") } catch (e) { if (e instanceof PhialError) console.log(e.code) }
+ * ```
+ */
+export class PhialError extends Error {
+  /** HTTP status this error answers with when it reaches a client. */
+  readonly status: number;
+  /** Stable identifier, snake_case; safe to match on. */
+  readonly code: string;
+
+  constructor(message: string, status = 500, code = "internal_error", options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * A route pattern or registration that cannot work, reported when it is registered.
+ *
+ * @example
+ * ```ts
+ * app.get("/users/<int:id", handler); // throws RouteDefinitionError: unclosed "<"
+ * ```
+ */
+export class RouteDefinitionError extends PhialError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 500, "invalid_route", options);
+  }
+}
+
+/**
+ * `urlFor` could not build a URL (unknown endpoint, missing or unconvertible parameter).
+ *
+ * @example
+ * ```ts
+ * app.urlFor("user", {}); // throws BuildError: missing parameter "id"
+ * ```
+ */
+export class BuildError extends PhialError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 500, "url_build_failed", options);
+  }
+}
+
+/**
+ * The app was used in a way its current state does not allow, such as registering a route after
+ * it has served its first request.
+ *
+ * @example
+ * ```ts
+ * await client.get("/"); app.get("/late", h); // throws SetupError
+ * ```
+ */
+export class SetupError extends PhialError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 500, "setup_error", options);
+  }
+}
+
+/** Options for an {@link HTTPError}. */
+export interface HTTPErrorOptions extends ErrorOptions {
+  /** Extra response headers, such as `Allow` for 405 or `Retry-After` for 503. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * An error that is also an HTTP answer: throw it (or call {@link abort}) from a handler or hook
+ * and the client receives its status with an HTML or JSON error page.
+ *
+ * @example
+ * ```ts
+ * app.get("/admin", () => { throw new HTTPError(403, "Admins only.") });
+ * ```
+ */
+export class HTTPError extends PhialError {
+  /** The reason phrase, e.g. `"Not Found"`. */
+  readonly title: string;
+  /** Text shown to the client on the error page; escaped when rendered. */
+  readonly description: string;
+  /** Headers the error response carries. */
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, description?: string, options?: HTTPErrorOptions) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`HTTPError needs a 4xx or 5xx status, got ${String(status)}.`);
+    }
+    const known = TITLES[status];
+    const title = known ?? (status < 500 ? "Client Error" : "Server Error");
+    const text = description ?? DESCRIPTIONS[status] ?? title;
+    const code = known
+      ? known.toLowerCase().replace("'", "").replaceAll(" ", "_")
+      : `http_${status}`;
+    super(text, status, code, options);
+    this.title = title;
+    this.description = text;
+    this.headers = { ...options?.headers };
+  }
+}
+
+/** A subclass of HTTPError fixed to one status; the constructor takes the description only. */
+export type HTTPErrorClass = new (description?: string, options?: HTTPErrorOptions) => HTTPError;
+
+/** 400: the request is malformed (bad JSON, bad percent-encoding, ...). @example `throw new BadRequest("id must be a number")` */
+export class BadRequest extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(400, description, options);
+  }
+}
+
+/** 401: authentication is needed. @example `throw new Unauthorized()` */
+export class Unauthorized extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(401, description, options);
+  }
+}
+
+/** 403: authenticated but not allowed. @example `throw new Forbidden()` */
+export class Forbidden extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(403, description, options);
+  }
+}
+
+/** 404: no route or resource. @example `throw new NotFound("No such user.")` */
+export class NotFound extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(404, description, options);
+  }
+}
+
+/** 405: the path exists but not for this method; carries `Allow`. @example `throw new MethodNotAllowed(undefined, { headers: { Allow: "GET" } })` */
+export class MethodNotAllowed extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(405, description, options);
+  }
+}
+
+/** 406 @example `throw new NotAcceptable()` */
+export class NotAcceptable extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(406, description, options);
+  }
+}
+
+/** 408 @example `throw new RequestTimeout()` */
+export class RequestTimeout extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(408, description, options);
+  }
+}
+
+/** 409 @example `throw new Conflict("Name taken.")` */
+export class Conflict extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(409, description, options);
+  }
+}
+
+/** 410 @example `throw new Gone()` */
+export class Gone extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(410, description, options);
+  }
+}
+
+/** 411 @example `throw new LengthRequired()` */
+export class LengthRequired extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(411, description, options);
+  }
+}
+
+/** 412 @example `throw new PreconditionFailed()` */
+export class PreconditionFailed extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(412, description, options);
+  }
+}
+
+/** 413: the body is over `maxContentLength`. @example `throw new ContentTooLarge()` */
+export class ContentTooLarge extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(413, description, options);
+  }
+}
+
+/** 414 @example `throw new URITooLong()` */
+export class URITooLong extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(414, description, options);
+  }
+}
+
+/** 415: the body's content type is not accepted. @example `throw new UnsupportedMediaType()` */
+export class UnsupportedMediaType extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(415, description, options);
+  }
+}
+
+/** 416 @example `throw new RangeNotSatisfiable()` */
+export class RangeNotSatisfiable extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(416, description, options);
+  }
+}
+
+/** 417 @example `throw new ExpectationFailed()` */
+export class ExpectationFailed extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(417, description, options);
+  }
+}
+
+/** 418 @example `throw new ImATeapot()` */
+export class ImATeapot extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(418, description, options);
+  }
+}
+
+/** 422: valid syntax, invalid content. @example `throw new UnprocessableContent("title is required")` */
+export class UnprocessableContent extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(422, description, options);
+  }
+}
+
+/** 423 @example `throw new Locked()` */
+export class Locked extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(423, description, options);
+  }
+}
+
+/** 424 @example `throw new FailedDependency()` */
+export class FailedDependency extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(424, description, options);
+  }
+}
+
+/** 428 @example `throw new PreconditionRequired()` */
+export class PreconditionRequired extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(428, description, options);
+  }
+}
+
+/** 429 @example `throw new TooManyRequests(undefined, { headers: { "Retry-After": "30" } })` */
+export class TooManyRequests extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(429, description, options);
+  }
+}
+
+/** 431 @example `throw new RequestHeaderFieldsTooLarge()` */
+export class RequestHeaderFieldsTooLarge extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(431, description, options);
+  }
+}
+
+/** 451 @example `throw new UnavailableForLegalReasons()` */
+export class UnavailableForLegalReasons extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(451, description, options);
+  }
+}
+
+/** 500: what an unhandled error becomes; `cause` holds the original. @example `throw new InternalServerError()` */
+export class InternalServerError extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(500, description, options);
+  }
+}
+
+/** 501 @example `throw new NotImplemented()` */
+export class NotImplemented extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(501, description, options);
+  }
+}
+
+/** 502 @example `throw new BadGateway()` */
+export class BadGateway extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(502, description, options);
+  }
+}
+
+/** 503 @example `throw new ServiceUnavailable()` */
+export class ServiceUnavailable extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(503, description, options);
+  }
+}
+
+/** 504 @example `throw new GatewayTimeout()` */
+export class GatewayTimeout extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(504, description, options);
+  }
+}
+
+/** 505 @example `throw new HTTPVersionNotSupported()` */
+export class HTTPVersionNotSupported extends HTTPError {
+  constructor(description?: string, options?: HTTPErrorOptions) {
+    super(505, description, options);
+  }
+}
+
+const CLASSES = new Map<number, HTTPErrorClass>(
+  [
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    RequestTimeout,
+    Conflict,
+    Gone,
+    LengthRequired,
+    PreconditionFailed,
+    ContentTooLarge,
+    URITooLong,
+    UnsupportedMediaType,
+    RangeNotSatisfiable,
+    ExpectationFailed,
+    ImATeapot,
+    UnprocessableContent,
+    Locked,
+    FailedDependency,
+    PreconditionRequired,
+    TooManyRequests,
+    RequestHeaderFieldsTooLarge,
+    UnavailableForLegalReasons,
+    InternalServerError,
+    NotImplemented,
+    BadGateway,
+    ServiceUnavailable,
+    GatewayTimeout,
+    HTTPVersionNotSupported,
+  ].map((cls) => [new cls().status, cls]),
+);
+
+/**
+ * The HTTPError subclass registered for a status, if phial defines one.
+ *
+ * @example
+ * ```ts
+ * errorClassFor(404) === NotFound; // true
+ * ```
+ */
+export function errorClassFor(status: number): HTTPErrorClass | undefined {
+  return CLASSES.get(status);
+}
+
+/**
+ * Stops the request with an HTTP error, as Flask's `abort`. The thrown error is the subclass for
+ * the status (so `errorHandler(NotFound, ...)` catches `abort(404)`).
+ *
+ * @example
+ * ```ts
+ * app.get("/users/<int:id>", (req) => users.get(req.params.id) ?? abort(404, "No such user."));
+ * ```
+ */
+export function abort(status: number, description?: string, options?: HTTPErrorOptions): never {
+  const cls = CLASSES.get(status);
+  throw cls ? new cls(description, options) : new HTTPError(status, description, options);
+}
