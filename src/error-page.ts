@@ -1,0 +1,75 @@
+/**
+ * The default body of an error response: a small HTML page for browsers, a JSON object for
+ * clients that prefer JSON. Everything echoed is escaped, every page says `nosniff`.
+ */
+import type { HTTPError } from "./errors.ts";
+import { escapeHtml } from "./internal/escape.ts";
+import { Response } from "./response.ts";
+
+/**
+ * Options of {@link errorResponse}.
+ *
+ * @example
+ * ```ts
+ * const options: ErrorPageOptions = { json: prefersJson(req.headers.accept) };
+ * ```
+ */
+export interface ErrorPageOptions {
+  /** Answer with JSON instead of HTML (the dispatcher asks `prefersJson(Accept)`). */
+  json: boolean;
+  /** Extra detail, such as a stack trace; only pass it when `debug` is on. */
+  debugDetail?: string;
+}
+
+/**
+ * The default response for an HTTP error: its status, its headers (e.g. `Allow` on a 405),
+ * `X-Content-Type-Options: nosniff`, and either an HTML page (`<title>404 Not Found</title>`,
+ * the title as `<h1>`, the description as `<p>`) or JSON
+ * `{ "error": { "status", "code", "title", "description", "detail"? } }`. Headers of the error
+ * that are not valid HTTP headers are left out rather than thrown, because this is the last
+ * fallback and must always produce an answer.
+ *
+ * @example
+ * ```ts
+ * errorResponse(new NotFound(), { json: false });  // 404, text/html page
+ * errorResponse(new NotFound(), { json: true });   // 404, {"error":{"status":404,"code":"not_found",...}}
+ * ```
+ */
+export function errorResponse(error: HTTPError, options: ErrorPageOptions): Response {
+  const { status, code, title, description } = error;
+  const detail = options.debugDetail;
+  let body: string;
+  let type: string;
+  if (options.json) {
+    const payload: Record<string, string | number> = { status, code, title, description };
+    if (detail !== undefined) payload.detail = detail;
+    body = JSON.stringify({ error: payload });
+    type = "application/json";
+  } else {
+    body = htmlPage(status, title, description, detail);
+    type = "text/html; charset=utf-8";
+  }
+  const response = new Response(body, { status });
+  for (const name of Object.keys(error.headers)) {
+    const value = error.headers[name];
+    if (value === undefined) continue;
+    try {
+      response.headers.set(name, value);
+    } catch {
+      // An invalid header on the error must not stop the error page itself.
+    }
+  }
+  // Set after the error's headers so the body we built is always described truthfully.
+  response.headers.set("Content-Type", type);
+  response.headers.set("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
+function htmlPage(status: number, title: string, description: string, detail?: string): string {
+  const t = escapeHtml(title);
+  const extra = detail === undefined ? "" : `<pre>${escapeHtml(detail)}</pre>\n`;
+  return (
+    '<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n' +
+    `<title>${status} ${t}</title>\n<h1>${t}</h1>\n<p>${escapeHtml(description)}</p>\n${extra}`
+  );
+}

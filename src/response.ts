@@ -1,0 +1,302 @@
+/**
+ * The response a handler builds, and `writeResponse`, the only code that writes to a
+ * `ServerResponse`. Keeping every write here means framing (Content-Length, HEAD, 204/304),
+ * header validation and stream failure handling are decided once.
+ */
+import type { ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { type SerializeOptions, stringifySetCookie } from "cookie";
+import { type HeadersInit, kFlat, ResponseHeaders } from "./internal/headers.ts";
+
+export { type HeadersInit, ResponseHeaders };
+
+/**
+ * What a {@link Response} can carry. Strings and bytes are sent with a Content-Length; the rest
+ * are streamed with backpressure.
+ *
+ * @example
+ * ```ts
+ * const body: ResponseBody = (function* () { yield "a"; yield "b"; })();
+ * ```
+ */
+export type ResponseBody =
+  | string
+  | Uint8Array
+  | Readable
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<string | Uint8Array>
+  | Iterable<string | Uint8Array>
+  | null;
+
+/**
+ * Cookie attributes, with the `cookie` package's names: `maxAge` (seconds), `expires`,
+ * `domain`, `path`, `httpOnly`, `secure`, `sameSite`, `partitioned`, `priority`.
+ *
+ * @example
+ * ```ts
+ * const opts: CookieOptions = { maxAge: 3600, secure: true };
+ * ```
+ */
+export type CookieOptions = SerializeOptions;
+
+/**
+ * Options of the {@link Response} constructor.
+ *
+ * @example
+ * ```ts
+ * const init: ResponseInit = { status: 201, headers: { Location: "/items/7" } };
+ * ```
+ */
+export interface ResponseInit {
+  /** HTTP status, default 200. */
+  status?: number;
+  /** Initial headers; a Content-Type here overrides the default for the body. */
+  headers?: HeadersInit;
+}
+
+/**
+ * An HTTP response: `status`, `headers` and `body`, all mutable until it is written. When
+ * `init.headers` gives no Content-Type, one is chosen from the body as `toResponse` does:
+ * strings and iterables/generators are `text/html; charset=utf-8`, bytes and streams
+ * `application/octet-stream`, `null` none.
+ *
+ * @example
+ * ```ts
+ * const res = new Response("created", { status: 201, headers: { Location: "/items/7" } });
+ * res.setCookie("seen", "1", { maxAge: 3600 });
+ * ```
+ */
+export class Response {
+  /** HTTP status code. */
+  status: number;
+  /** Response headers. */
+  readonly headers: ResponseHeaders;
+  /** The body; see {@link ResponseBody}. */
+  body: ResponseBody;
+
+  constructor(body: ResponseBody = null, init?: ResponseInit) {
+    const status = init?.status ?? 200;
+    assertStatus(status);
+    this.status = status;
+    this.body = body;
+    this.headers = new ResponseHeaders(init?.headers);
+    if (body !== null && !this.headers.has("content-type")) {
+      this.headers.set("Content-Type", defaultContentType(body));
+    }
+  }
+
+  /**
+   * The full Content-Type (`"text/html; charset=utf-8"`), or `null`. Setting a `text/*` type
+   * without a charset adds `charset=utf-8`, since browsers otherwise guess; `null` removes it.
+   *
+   * @example
+   * ```ts
+   * res.contentType = "text/plain"; // "text/plain; charset=utf-8"
+   * ```
+   */
+  get contentType(): string | null {
+    return this.headers.get("content-type");
+  }
+
+  set contentType(value: string | null) {
+    if (value === null) {
+      this.headers.delete("content-type");
+      return;
+    }
+    const lower = value.toLowerCase();
+    const text = lower.startsWith("text/") && !lower.includes("charset=");
+    this.headers.set("Content-Type", text ? `${value}; charset=utf-8` : value);
+  }
+
+  /**
+   * The media type without parameters, lowercased (`"text/html"`), as Flask's `mimetype`;
+   * setting it behaves as setting {@link contentType}.
+   *
+   * @example
+   * ```ts
+   * res.mimetype = "application/xml";
+   * ```
+   */
+  get mimetype(): string | null {
+    const type = this.contentType;
+    if (type === null) return null;
+    const semi = type.indexOf(";");
+    return (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase();
+  }
+
+  set mimetype(value: string | null) {
+    this.contentType = value;
+  }
+
+  /**
+   * Appends a Set-Cookie header serialized by the `cookie` package, which rejects invalid
+   * names, values, paths and domains. Defaults follow phial's security rules: `Path=/`,
+   * `HttpOnly` and `SameSite=Lax`; pass `httpOnly: false` or `sameSite: false` to drop them.
+   *
+   * @example
+   * ```ts
+   * res.setCookie("theme", "dark", { maxAge: 60 * 60 * 24 * 365, httpOnly: false });
+   * ```
+   */
+  setCookie(name: string, value: string, options?: CookieOptions): this {
+    const line = stringifySetCookie(name, value, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      ...options,
+    });
+    this.headers.append("Set-Cookie", line);
+    return this;
+  }
+
+  /**
+   * Tells the client to drop a cookie: an empty value with `Max-Age=0` and an expiry in 1970.
+   * `path` and `domain` must match the ones the cookie was set with (`path` defaults to `/`);
+   * pass `secure`/`partitioned` too for cookies that had them.
+   *
+   * @example
+   * ```ts
+   * res.deleteCookie("session", { path: "/" });
+   * ```
+   */
+  deleteCookie(
+    name: string,
+    options?: Pick<
+      CookieOptions,
+      "path" | "domain" | "secure" | "sameSite" | "partitioned" | "httpOnly"
+    >,
+  ): this {
+    const line = stringifySetCookie(name, "", {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      ...options,
+      maxAge: 0,
+      expires: new Date(0),
+    });
+    this.headers.append("Set-Cookie", line);
+    return this;
+  }
+}
+
+function assertStatus(status: number): void {
+  // Three digits is what the status line can carry; Node enforces the same range.
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new RangeError(
+      `A response status must be an integer from 100 to 999, got ${String(status)}.`,
+    );
+  }
+}
+
+function defaultContentType(body: Exclude<ResponseBody, null>): string {
+  if (typeof body === "string") return "text/html; charset=utf-8";
+  if (body instanceof Uint8Array || body instanceof Readable || isReadableStream(body)) {
+    return "application/octet-stream";
+  }
+  return "text/html; charset=utf-8";
+}
+
+function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof ReadableStream === "function" && value instanceof ReadableStream;
+}
+
+// Framing headers phial computes itself for fixed bodies, and drops where no body may follow.
+const FRAMING = new Set(["content-length", "transfer-encoding"]);
+const TRANSFER = new Set(["transfer-encoding"]);
+
+/**
+ * Writes `response` to `res`: status and headers with one `writeHead` call, then the body.
+ * A returned promise must be given a rejection handler: stream failures are expected events.
+ *
+ * - Invalid status or headers throw synchronously before anything is written, so the caller
+ *   can still answer 500.
+ * - `string`, `Uint8Array` and `null` bodies get a computed Content-Length (none on 1xx/204;
+ *   a user-set one kept on 304) and are written at once; returns `undefined`.
+ * - Streams, async iterables and generators are piped with backpressure; returns a promise
+ *   that settles when the body is sent, and rejects with the stream's error (or the client's
+ *   disconnect), after destroying the socket: nothing more is written after a failure.
+ * - For HEAD, 1xx, 204 and 304 no body is sent; a stream body is released unread.
+ *
+ * @example
+ * ```ts
+ * const pending = writeResponse(res, new Response("hi"), req.method === "HEAD");
+ * if (pending) pending.catch((err) => log.error(err));
+ * ```
+ */
+export function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  head: boolean,
+): Promise<void> | undefined {
+  const { status, body } = response;
+  assertStatus(status);
+  const bodiless = status < 200 || status === 204;
+  const noBody = head || bodiless || status === 304;
+
+  if (body === null || typeof body === "string" || body instanceof Uint8Array) {
+    const flat = response.headers[kFlat](status === 304 ? TRANSFER : FRAMING);
+    if (!bodiless && status !== 304) {
+      const length =
+        body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+      flat.push("Content-Length", String(length));
+    }
+    res.writeHead(status, flat);
+    if (noBody || body === null) res.end();
+    else res.end(body);
+    return undefined;
+  }
+
+  const flat = response.headers[kFlat](bodiless ? FRAMING : undefined);
+  if (noBody) {
+    res.writeHead(status, flat);
+    res.end();
+    discard(body);
+    return undefined;
+  }
+  // Converting first means a locked web stream also fails before the status line is written.
+  const source = toReadable(body);
+  try {
+    res.writeHead(status, flat);
+  } catch (err) {
+    source.destroy();
+    throw err;
+  }
+  return pipeline(source, res).catch((err: unknown) => {
+    // pipeline already destroys both ends; this keeps the guarantee explicit.
+    if (!res.destroyed) res.destroy(err instanceof Error ? err : undefined);
+    throw err;
+  });
+}
+
+function toReadable(body: Exclude<ResponseBody, string | Uint8Array | null>): Readable {
+  if (body instanceof Readable) return body;
+  if (isReadableStream(body)) return Readable.fromWeb(body);
+  // One chunk read ahead at most: generators are often lazy and chunks may be large.
+  if (Symbol.asyncIterator in body || Symbol.iterator in body) {
+    return Readable.from(body, { objectMode: true, highWaterMark: 1 });
+  }
+  throw new TypeError("A response body must be a string, bytes, a stream or an iterable.");
+}
+
+/** Releases a stream body that will not be sent, without reading any of it. */
+function discard(body: Exclude<ResponseBody, string | Uint8Array | null>): void {
+  if (body instanceof Readable) {
+    body.destroy();
+  } else if (isReadableStream(body)) {
+    if (!body.locked) body.cancel().catch(ignore);
+  } else {
+    // Only iterators have started (or can hold) resources; a bare iterable was never opened.
+    const ret = (body as { return?: unknown }).return;
+    if (typeof ret === "function") {
+      try {
+        const result: unknown = ret.call(body);
+        if (result instanceof Promise) result.catch(ignore);
+      } catch {
+        // A generator whose finally block throws has nothing left for us to release.
+      }
+    }
+  }
+}
+
+function ignore(): void {}
