@@ -1,0 +1,231 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Config, defaultConfig, validateConfig } from "./config.ts";
+import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
+import { BuildError, SetupError } from "./errors.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import type { Request } from "./request.ts";
+import { buildUrl } from "./routing/build.ts";
+import { type ConverterRegistry, defaultConverters } from "./routing/converters.ts";
+import { type CompiledPattern, compilePattern } from "./routing/pattern.ts";
+import { RouteTable } from "./routing/table.ts";
+import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
+import { TestClient } from "./testing.ts";
+
+/** Options for `new Phial()`. */
+export interface PhialOptions {
+  /** Initial configuration; merged over {@link defaultConfig}. */
+  config?: Partial<Config>;
+  /** Where errors are reported; defaults to the console. */
+  logger?: Logger;
+}
+
+/** Options for `app.listen()`. */
+export interface ListenOptions {
+  /** Port to listen on; `0` picks a free one. Default 5000, like Flask. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1` (use `0.0.0.0` to accept outside connections). */
+  host?: string;
+}
+
+/** Options for `app.close()`. */
+export interface CloseOptions {
+  /** Milliseconds to let in-flight requests finish before their sockets are destroyed. Default 10 s. */
+  timeout?: number;
+}
+
+interface EndpointInfo {
+  readonly identity: AnyHandler;
+  readonly patterns: CompiledPattern[];
+}
+
+/**
+ * A phial application: configuration, the route table, hooks and error handlers, and the
+ * server that serves them.
+ *
+ * @example
+ * ```ts
+ * import { Phial } from "phial";
+ * const app = new Phial();
+ * app.get("/", () => "Hello, phial!");
+ * app.get("/users/<int:id>", (req) => ({ id: req.params.id }));
+ * await app.listen({ port: 5000 });
+ * ```
+ */
+export class Phial extends Scaffold {
+  /** The configuration; change it before the first request. */
+  readonly config: Config;
+  /** Path converters by name; add your own with `app.converters.set(name, converter)` before routes use them. */
+  readonly converters: ConverterRegistry = defaultConverters();
+  /** Where phial reports errors it does not send to clients. */
+  logger: Logger;
+
+  readonly #table = new RouteTable<RouteEntry>();
+  readonly #endpoints = new Map<string, EndpointInfo>();
+  #dispatcher: Dispatcher | undefined;
+  #server: Server | undefined;
+
+  constructor(options: PhialOptions = {}) {
+    super();
+    this.config = { ...defaultConfig(), ...options.config };
+    this.logger = options.logger ?? consoleLogger();
+  }
+
+  protected override addRoute(spec: RouteSpec): void {
+    const pattern = compilePattern(spec.rule, this.converters);
+    const known = this.#endpoints.get(spec.endpoint);
+    if (known !== undefined && known.identity !== spec.identity) {
+      throw new SetupError(
+        `The endpoint "${spec.endpoint}" is already taken by another handler; pass { endpoint: "..." } to name this one (rule "${spec.rule}").`,
+      );
+    }
+    // The params type was checked against this pattern at registration; the table produces the
+    // same params at run time, so erasing it here is safe.
+    const handler = spec.handler as (req: Request) => unknown;
+    this.#table.add(pattern, spec.methods, { endpoint: spec.endpoint, handler });
+    if (known === undefined) {
+      this.#endpoints.set(spec.endpoint, { identity: spec.identity, patterns: [pattern] });
+    } else {
+      known.patterns.push(pattern);
+    }
+    super.addRoute(spec);
+  }
+
+  /**
+   * The `node:http` request listener, for `http.createServer(app.handler)`, `https`, or `http2`
+   * in compatibility mode. The first request freezes registration.
+   *
+   * @example
+   * ```ts
+   * https.createServer({ key, cert }, app.handler).listen(8443);
+   * ```
+   */
+  readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const dispatcher = this.#dispatcher ?? this.#start(res);
+    if (dispatcher !== undefined) dispatcher.listener(req, res);
+  };
+
+  #start(res?: ServerResponse): Dispatcher | undefined {
+    try {
+      validateConfig(this.config);
+    } catch (err) {
+      this.logger.error(err);
+      if (res) {
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end("The app is misconfigured; see the server log.");
+      }
+      return undefined;
+    }
+    this.freezeRegistration("the app has already started handling requests");
+    this.#table.freeze();
+    this.#dispatcher = new Dispatcher({
+      owner: this,
+      config: this.config,
+      table: this.#table,
+      beforeRequest: this.beforeRequestHooks,
+      afterRequest: this.afterRequestHooks,
+      teardownRequest: this.teardownHooks,
+      errorHandlers: this.errorHandlers,
+      logger: this.logger,
+    });
+    return this.#dispatcher;
+  }
+
+  /**
+   * Builds the URL of an endpoint from its rule, converting each value with the rule's
+   * converter; values the rule does not use become the query string.
+   *
+   * @example
+   * ```ts
+   * app.urlFor("showUser", { id: 7, tab: "posts" }); // "/users/7?tab=posts"
+   * ```
+   */
+  urlFor(endpoint: string, values: Readonly<Record<string, unknown>> = {}): string {
+    const info = this.#endpoints.get(endpoint);
+    if (info === undefined) {
+      throw new BuildError(
+        `No endpoint named "${endpoint}". Known endpoints: ${[...this.#endpoints.keys()].join(", ") || "none"}.`,
+      );
+    }
+    let first: unknown;
+    // Like Werkzeug, the first rule of the endpoint that can be built with these values wins.
+    for (const pattern of info.patterns) {
+      try {
+        return buildUrl(pattern, values);
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    throw first;
+  }
+
+  /**
+   * Starts a `node:http` server and resolves once it listens. Validates the configuration first.
+   *
+   * @example
+   * ```ts
+   * const server = await app.listen({ port: 0 });
+   * console.log((server.address() as AddressInfo).port);
+   * ```
+   */
+  listen(options: ListenOptions = {}): Promise<Server> {
+    if (this.#server !== undefined)
+      return Promise.reject(new SetupError("The app is already listening."));
+    validateConfig(this.config);
+    const server = createServer(this.handler);
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", (err) => {
+        this.#server = undefined;
+        reject(err);
+      });
+      server.listen(options.port ?? 5000, options.host ?? "127.0.0.1", () => resolve(server));
+    });
+  }
+
+  /** The address the server listens on, once `listen()` resolved. @example `app.address()?.port` */
+  address(): AddressInfo | null {
+    const address = this.#server?.address();
+    return typeof address === "object" && address !== null ? address : null;
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish (their responses carry
+   * `Connection: close`), closes idle keep-alive sockets, and destroys what is still open after
+   * `timeout` ms. Resolves when the server has closed.
+   *
+   * @example
+   * ```ts
+   * process.on("SIGTERM", () => app.close());
+   * ```
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return Promise.resolve();
+    this.#server = undefined;
+    if (this.#dispatcher) this.#dispatcher.closing = true;
+    return new Promise((resolve, reject) => {
+      const deadline = setTimeout(() => server.closeAllConnections(), options.timeout ?? 10_000);
+      deadline.unref();
+      server.close((err) => {
+        clearTimeout(deadline);
+        if (err) reject(err);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+  }
+
+  /**
+   * A client that sends requests to this app in-process, without a port.
+   *
+   * @example
+   * ```ts
+   * const res = await app.testClient().get("/users/1");
+   * assert.equal(res.status, 200);
+   * ```
+   */
+  testClient(): TestClient {
+    return new TestClient(this);
+  }
+}

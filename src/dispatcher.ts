@@ -1,0 +1,355 @@
+/**
+ * The request lifecycle, step by step as in Flask:
+ * match -> beforeRequest -> handler -> toResponse -> afterRequest -> write -> teardown,
+ * over a frozen snapshot of the app. Apps without hooks take a synchronous fast path that
+ * allocates no promise when the handler returns a plain value.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Config } from "./config.ts";
+import { errorResponse } from "./error-page.ts";
+import {
+  BadRequest,
+  HTTPError,
+  InternalServerError,
+  MethodNotAllowed,
+  NotFound,
+} from "./errors.ts";
+import { prefersJson } from "./internal/accept.ts";
+import type { Logger } from "./logger.ts";
+import { Request, type RequestOwner } from "./request.ts";
+import { Response, writeResponse } from "./response.ts";
+import type { RouteMatch, RouteTable } from "./routing/table.ts";
+import type {
+  AfterRequestHook,
+  BeforeRequestHook,
+  ErrorHandler,
+  TeardownHook,
+} from "./scaffold.ts";
+import { redirect, toResponse } from "./to-response.ts";
+
+/** What the route table stores for each route. */
+export interface RouteEntry {
+  readonly endpoint: string;
+  /** Called with a request whose params this route's own pattern produced. */
+  readonly handler: (req: Request) => unknown;
+}
+
+/** The frozen app state a dispatcher serves. Hook lists are in registration order. */
+export interface DispatchState {
+  readonly owner: RequestOwner;
+  readonly config: Config;
+  readonly table: RouteTable<RouteEntry>;
+  readonly beforeRequest: readonly BeforeRequestHook[];
+  readonly afterRequest: readonly AfterRequestHook[];
+  readonly teardownRequest: readonly TeardownHook[];
+  readonly errorHandlers: ReadonlyMap<unknown, ErrorHandler<never>>;
+  readonly logger: Logger;
+}
+
+/** What a handler produced before the lifecycle took over: a value, a promise, or a throw. */
+type Outcome = { readonly value: unknown } | { readonly error: unknown };
+
+const NO_ENDPOINT = "(no endpoint)";
+
+/**
+ * Serves requests for one app. `listener` is the `(req, res)` function given to `node:http`.
+ *
+ * @example
+ * ```ts
+ * http.createServer(new Dispatcher(state).listener);
+ * ```
+ */
+export class Dispatcher {
+  /** Set by `app.close()`: responses then carry `Connection: close`. */
+  closing = false;
+  readonly #s: DispatchState;
+  readonly #noHooks: boolean;
+  readonly #after: readonly AfterRequestHook[];
+  readonly #teardown: readonly TeardownHook[];
+
+  constructor(state: DispatchState) {
+    this.#s = state;
+    this.#noHooks = state.beforeRequest.length === 0 && state.afterRequest.length === 0;
+    // Flask runs after/teardown hooks last-registered first.
+    this.#after = [...state.afterRequest].reverse();
+    this.#teardown = [...state.teardownRequest].reverse();
+  }
+
+  /** The `node:http` request listener. */
+  readonly listener = (raw: IncomingMessage, res: ServerResponse): void => {
+    const { req, match } = this.#match(raw, res);
+    if (this.#noHooks && match.type === "found") {
+      // Fast path: no hooks, so a synchronous handler needs no promise at all.
+      let value: unknown;
+      try {
+        value = match.value.handler(req);
+      } catch (error) {
+        this.#run(req, res, match, { error });
+        return;
+      }
+      if (isThenable(value) || req.afterThis !== undefined) {
+        this.#run(req, res, match, { value });
+        return;
+      }
+      let response: Response;
+      try {
+        response = toResponse(value, match.value.endpoint);
+      } catch (error) {
+        this.#run(req, res, match, { error });
+        return;
+      }
+      const written = this.#write(req, res, response, null);
+      if (written !== undefined) written.catch(this.#fatal);
+      return;
+    }
+    this.#run(req, res, match, undefined);
+  };
+
+  /** Step 1: split the request target, decode it once, and look the path up. */
+  #match(
+    raw: IncomingMessage,
+    res: ServerResponse,
+  ): { req: Request; match: RouteMatch<RouteEntry> } {
+    let target = raw.url ?? "/";
+    const hash = target.indexOf("#");
+    if (hash !== -1) target = target.slice(0, hash);
+    const q = target.indexOf("?");
+    let rawPath = q === -1 ? target : target.slice(0, q);
+    const rawQuery = q === -1 ? "" : target.slice(q + 1);
+    let decoded: string | undefined;
+    let bad = false;
+    if (rawPath.charCodeAt(0) !== 47 /* "/" */) {
+      // Absolute-form targets ("http://host/p") route on their path; anything else is malformed.
+      const path = absolutePath(rawPath);
+      if (path === null) bad = true;
+      else rawPath = path;
+    }
+    if (!bad && rawPath.includes("%")) {
+      try {
+        decoded = decodeURIComponent(rawPath);
+      } catch {
+        bad = true;
+      }
+    }
+    if (bad) decoded = rawPath;
+    const req = new Request(raw, res, this.#s.owner, rawPath, rawQuery, decoded);
+    const match: RouteMatch<RouteEntry> = bad
+      ? { type: "bad_path" }
+      : this.#s.table.match(req.method, rawPath);
+    if (match.type === "found") {
+      req.params = match.params;
+      req.endpoint = match.value.endpoint;
+    }
+    return { req, match };
+  }
+
+  #run(req: Request, res: ServerResponse, match: RouteMatch<RouteEntry>, outcome?: Outcome): void {
+    this.#lifecycle(req, res, match, outcome).catch(this.#fatal);
+  }
+
+  /** Steps 2-6 for everything off the fast path. Never rejects except on a bug. */
+  async #lifecycle(
+    req: Request,
+    res: ServerResponse,
+    match: RouteMatch<RouteEntry>,
+    outcome?: Outcome,
+  ): Promise<void> {
+    let response: Response;
+    let error: unknown = null;
+    try {
+      response = await this.#fullDispatch(req, match, outcome);
+    } catch (err) {
+      error = err;
+      response = await this.#handleException(req, err);
+    }
+    await this.#write(req, res, response, error);
+  }
+
+  /** beforeRequest hooks, then the handler (unless a hook answered), then afterRequest. */
+  async #fullDispatch(
+    req: Request,
+    match: RouteMatch<RouteEntry>,
+    outcome?: Outcome,
+  ): Promise<Response> {
+    let value: unknown;
+    if (outcome !== undefined) {
+      if ("error" in outcome) throw outcome.error;
+      value = await outcome.value;
+    } else {
+      for (const hook of this.#s.beforeRequest) {
+        value = await hook(req);
+        if (value !== undefined) break;
+      }
+      if (value === undefined) value = await this.#dispatch(req, match);
+    }
+    return this.#processResponse(req, toResponse(value, req.endpoint ?? NO_ENDPOINT));
+  }
+
+  /** The handler, or the answer routing already decided (Flask's routing exceptions). */
+  #dispatch(req: Request, match: RouteMatch<RouteEntry>): unknown {
+    switch (match.type) {
+      case "found":
+        return match.value.handler(req);
+      case "redirect": {
+        // Collapse leading slashes so "//evil.example/" can never become a protocol-relative URL.
+        const path = match.path.replace(/^\/+/, "/");
+        return redirect(req.rawQuery === "" ? path : `${path}?${req.rawQuery}`, 308);
+      }
+      case "options":
+        return new Response("", { status: 200, headers: { Allow: match.allow.join(", ") } });
+      case "method_not_allowed":
+        throw new MethodNotAllowed(undefined, { headers: { Allow: match.allow.join(", ") } });
+      case "bad_path":
+        throw new BadRequest("The URL path contains malformed percent-encoding.");
+      default:
+        throw new NotFound();
+    }
+  }
+
+  /** afterThisRequest functions in order, then afterRequest hooks last-registered first. */
+  async #processResponse(req: Request, response: Response): Promise<Response> {
+    let current = response;
+    if (req.afterThis !== undefined) {
+      for (const fn of req.afterThis) current = (await fn(current)) ?? current;
+    }
+    for (const hook of this.#after) current = (await hook(current, req)) ?? current;
+    return current;
+  }
+
+  /** An error became the answer: its handler's response, or the default error page. */
+  async #handleException(req: Request, err: unknown): Promise<Response> {
+    try {
+      const response = await this.#handleUserError(req, err);
+      return await this.#processResponse(req, response);
+    } catch (second) {
+      this.#s.logger.error("An error handler or afterRequest hook failed:", second);
+      return this.#errorPage(req, new InternalServerError(undefined, { cause: second }), second);
+    }
+  }
+
+  async #handleUserError(req: Request, err: unknown): Promise<Response> {
+    const handlers = this.#s.errorHandlers;
+    const httpError =
+      err instanceof HTTPError ? err : new InternalServerError(undefined, { cause: err });
+    let handler = findHandler(handlers, err);
+    let handled: unknown = err;
+    if (handler === undefined && httpError !== err) {
+      // Nothing handles the error itself: it is logged once and becomes a 500.
+      this.#s.logger.error(`Unhandled error in ${req.method} ${req.rawPath}:`, err);
+      handler = findHandler(handlers, httpError);
+      handled = httpError;
+    }
+    if (handler === undefined) return this.#errorPage(req, httpError, err);
+    const value = await (handler as ErrorHandler<unknown>)(handled, req);
+    return toResponse(value, req.endpoint ?? NO_ENDPOINT, httpError.status);
+  }
+
+  /** The default error page; in debug it shows the original error's stack (escaped). */
+  #errorPage(req: Request, error: HTTPError, cause: unknown): Response {
+    const debugDetail =
+      this.#s.config.debug && !(cause instanceof HTTPError) ? describe(cause) : undefined;
+    return errorResponse(error, { json: prefersJson(req.headers.accept), debugDetail });
+  }
+  /** Step 6-7: write the response, then run teardown hooks once it is fully sent or failed. */
+  #write(
+    req: Request,
+    res: ServerResponse,
+    response: Response,
+    error: unknown,
+  ): Promise<void> | undefined {
+    if (this.closing || mustClose(req, this.#s.config)) response.headers.set("Connection", "close");
+    const head = req.method === "HEAD";
+    let pending: Promise<void> | undefined;
+    try {
+      pending = writeResponse(res, response, head);
+    } catch (invalid) {
+      // Nothing was written yet (bad header name or value): answer a plain 500 instead.
+      this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}:`, invalid);
+      error ??= invalid;
+      pending = writeResponse(res, this.#errorPage(req, new InternalServerError(), invalid), head);
+    }
+    if (pending === undefined) {
+      if (this.#teardown.length > 0) return this.#teardownAll(req, error);
+      return undefined;
+    }
+    return pending.then(
+      () => this.#teardownAll(req, error),
+      (streamError: unknown) => {
+        this.#s.logger.error(
+          `The response stream of ${req.method} ${req.rawPath} failed:`,
+          streamError,
+        );
+        return this.#teardownAll(req, error ?? streamError);
+      },
+    );
+  }
+
+  async #teardownAll(req: Request, error: unknown): Promise<void> {
+    for (const hook of this.#teardown) {
+      try {
+        await hook(error, req);
+      } catch (err) {
+        this.#s.logger.error("A teardownRequest hook failed:", err);
+      }
+    }
+  }
+
+  // Only a bug in phial itself gets here; keep the process alive and say so.
+  readonly #fatal = (err: unknown): void => {
+    this.#s.logger.error("phial failed to answer a request (this is a bug in phial):", err);
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** The handler for an error: by its status first, then by the nearest class in its chain. */
+function findHandler(
+  handlers: ReadonlyMap<unknown, ErrorHandler<never>>,
+  err: unknown,
+): ErrorHandler<never> | undefined {
+  if (handlers.size === 0) return undefined;
+  if (err instanceof HTTPError) {
+    const byStatus = handlers.get(err.status);
+    if (byStatus !== undefined) return byStatus;
+  }
+  if (err === null || typeof err !== "object") return undefined;
+  for (
+    let proto = Object.getPrototypeOf(err);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const byClass = handlers.get(proto.constructor);
+    if (byClass !== undefined) return byClass;
+  }
+  return undefined;
+}
+
+/**
+ * A body the client is still sending and phial will not read (refused by a limit, or too big or
+ * unbounded to drain) must not be read to its end: close the connection after answering.
+ */
+function mustClose(req: Request, config: Config): boolean {
+  if (req.bodyRefused) return true;
+  const raw = req.raw;
+  if (raw.complete) return false;
+  const length = raw.headers["content-length"];
+  if (length !== undefined) return Number(length) > config.maxContentLength;
+  return raw.headers["transfer-encoding"] !== undefined;
+}
+
+function absolutePath(target: string): string | null {
+  if (!/^https?:\/\//i.test(target)) return null;
+  const slash = target.indexOf("/", target.indexOf("//") + 2);
+  return slash === -1 ? "/" : target.slice(slash);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,0 +1,69 @@
+export type { CloseOptions, ListenOptions, PhialOptions } from "./app.ts";
+export { Phial } from "./app.ts";
+export type { Config } from "./config.ts";
+export { defaultConfig } from "./config.ts";
+export type { HTTPErrorClass, HTTPErrorOptions } from "./errors.ts";
+export {
+  abort,
+  BadGateway,
+  BadRequest,
+  BuildError,
+  Conflict,
+  ContentTooLarge,
+  ExpectationFailed,
+  FailedDependency,
+  Forbidden,
+  GatewayTimeout,
+  Gone,
+  HTTPError,
+  HTTPVersionNotSupported,
+  ImATeapot,
+  InternalServerError,
+  LengthRequired,
+  Locked,
+  MethodNotAllowed,
+  NotAcceptable,
+  NotFound,
+  NotImplemented,
+  PhialError,
+  PreconditionFailed,
+  PreconditionRequired,
+  RangeNotSatisfiable,
+  RequestHeaderFieldsTooLarge,
+  RequestTimeout,
+  RouteDefinitionError,
+  ServiceUnavailable,
+  SetupError,
+  TooManyRequests,
+  Unauthorized,
+  UnavailableForLegalReasons,
+  UnprocessableContent,
+  UnsupportedMediaType,
+  URITooLong,
+} from "./errors.ts";
+export { MultiDict } from "./internal/multidict.ts";
+export type { Logger } from "./logger.ts";
+export { consoleLogger } from "./logger.ts";
+export type { AfterThisRequest } from "./request.ts";
+export { Request } from "./request.ts";
+export type { CookieOptions, HeadersInit, ResponseBody, ResponseInit } from "./response.ts";
+export { Response, ResponseHeaders } from "./response.ts";
+export type {
+  Converter,
+  ConverterArg,
+  ConverterFactory,
+  ConverterRegistry,
+} from "./routing/converters.ts";
+export type { ConverterTypes, PathParams } from "./routing/params.ts";
+export type {
+  AfterRequestHook,
+  BeforeRequestHook,
+  ErrorHandler,
+  Handler,
+  HTTPErrorLike,
+  ResponseValue,
+  RouteDecorator,
+  RouteOptions,
+  TeardownHook,
+} from "./scaffold.ts";
+export { jsonify, makeResponse, redirect } from "./to-response.ts";

@@ -1,0 +1,262 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
+import type { TLSSocket } from "node:tls";
+import { parse as parseCookies } from "cookie";
+import {
+  decodeText,
+  hasBody,
+  isJsonType,
+  type MediaType,
+  parseJson,
+  parseMediaType,
+  readBody,
+} from "./body.ts";
+import type { Config } from "./config.ts";
+import { UnsupportedMediaType } from "./errors.ts";
+import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
+import type { Response } from "./response.ts";
+
+/** What a request needs from its app; an interface so this file stays below `app.ts`. */
+export interface RequestOwner {
+  readonly config: Config;
+  urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string;
+}
+
+/** A function run on the response of one request, before the app's `afterRequest` hooks. */
+export type AfterThisRequest = (
+  response: Response,
+) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * The incoming request, handed to every handler. `params` is typed from the route's path literal.
+ * Everything costly (query, cookies, URL, signal, body) is computed on first use.
+ *
+ * @example
+ * ```ts
+ * app.post("/users/<int:id>/notes", async (req) => {
+ *   const note = await req.json();
+ *   return [{ user: req.params.id, note, page: req.query.get("page") }, 201];
+ * });
+ * ```
+ */
+export class Request<P = Record<string, unknown>> {
+  /** Node's request object, for anything phial does not wrap. */
+  readonly raw: IncomingMessage;
+  /** Upper-case method, e.g. `"GET"`. */
+  readonly method: string;
+  /** Route parameters, converted by their converters (`<int:id>` gives a number). */
+  params: P;
+  /** The endpoint of the matched route, or `null` when nothing matched (404, 405). */
+  endpoint: string | null = null;
+  /** The blueprint of the matched route; blueprints arrive in a later release, so always `null`. */
+  readonly blueprint: string | null = null;
+  /** The path exactly as the client sent it: still percent-encoded, without query or fragment. */
+  readonly rawPath: string;
+  /** The query string without `?`, still encoded. */
+  readonly rawQuery: string;
+
+  readonly #owner: RequestOwner;
+  readonly #res: ServerResponse;
+  #path: string | undefined;
+  #query: MultiDict | undefined;
+  #cookies: Record<string, string | undefined> | undefined;
+  #body: Promise<Buffer> | undefined;
+  #media: MediaType | null | undefined;
+  #controller: AbortController | undefined;
+  #g: Record<string, unknown> | undefined;
+  /** @internal Set when a body limit refused the body mid-way, so the connection must close. */
+  bodyRefused = false;
+  /** @internal Functions queued by {@link afterThisRequest}. */
+  afterThis: AfterThisRequest[] | undefined;
+
+  constructor(
+    raw: IncomingMessage,
+    res: ServerResponse,
+    owner: RequestOwner,
+    rawPath: string,
+    rawQuery: string,
+    decodedPath: string | undefined,
+  ) {
+    this.raw = raw;
+    this.#res = res;
+    this.#owner = owner;
+    this.method = raw.method ?? "GET";
+    this.rawPath = rawPath;
+    this.rawQuery = rawQuery;
+    this.#path = decodedPath;
+    this.params = EMPTY_PARAMS as P;
+  }
+
+  /** The decoded path, e.g. `/café` for `/caf%C3%A9`. The dispatcher has already refused bad escapes. */
+  get path(): string {
+    this.#path ??= decodeURIComponent(this.rawPath);
+    return this.#path;
+  }
+
+  /** Request headers, lower-case names, as Node parsed them. */
+  get headers(): IncomingHttpHeaders {
+    return this.raw.headers;
+  }
+
+  /** The query string as a multi-value map; `get` gives the first value or `null`. */
+  get query(): MultiDict {
+    this.#query ??= parseUrlEncoded(this.rawQuery, this.#owner.config.maxQueryParams, "query");
+    return this.#query;
+  }
+
+  /** Cookies sent by the client, as a record with no prototype. */
+  get cookies(): Record<string, string | undefined> {
+    if (this.#cookies === undefined) {
+      const header = this.raw.headers.cookie;
+      this.#cookies = header ? parseCookies(header) : Object.create(null);
+    }
+    return this.#cookies as Record<string, string | undefined>;
+  }
+
+  /** The client's address as the socket sees it (proxy headers are not trusted). */
+  get ip(): string {
+    return this.raw.socket.remoteAddress ?? "";
+  }
+
+  /** The Host header (or HTTP/2 `:authority`), including any port. */
+  get host(): string {
+    const h = this.raw.headers;
+    return h.host ?? (h[":authority"] as string | undefined) ?? "";
+  }
+
+  /** `"https"` on a TLS socket, otherwise `"http"`. */
+  get protocol(): "http" | "https" {
+    return (this.raw.socket as Partial<TLSSocket>).encrypted ? "https" : "http";
+  }
+
+  /** The full URL: protocol, host, path and query, as the client sent them. */
+  get url(): string {
+    const query = this.rawQuery === "" ? "" : `?${this.rawQuery}`;
+    return `${this.protocol}://${this.host}${this.rawPath}${query}`;
+  }
+
+  /** Aborts when the client goes away before the response is complete. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      const res = this.#res;
+      if (res.closed && !res.writableFinished) controller.abort(clientGone());
+      else
+        res.once("close", () => {
+          if (!res.writableFinished) controller.abort(clientGone());
+        });
+    }
+    return this.#controller.signal;
+  }
+
+  /** A plain object for data that lives as long as this request (Flask's `g`). */
+  get g(): Record<string, unknown> {
+    this.#g ??= Object.create(null) as Record<string, unknown>;
+    return this.#g;
+  }
+
+  /** The request's `Content-Type`, parsed once (`null` when absent); malformed is 415. */
+  get mediaType(): MediaType | null {
+    if (this.#media === undefined) this.#media = parseMediaType(this.raw.headers["content-type"]);
+    return this.#media;
+  }
+
+  /**
+   * The body as a stream, for uploads too large to buffer. Take it before any body reader, and
+   * only once; the limits of the buffered readers do not apply to it.
+   */
+  get stream(): Readable {
+    if (this.#body !== undefined) {
+      throw new TypeError("The body was already read with bytes()/text()/json()/form().");
+    }
+    this.#body = Promise.reject(new TypeError("The body was taken as req.stream."));
+    this.#body.catch(() => {});
+    return this.raw;
+  }
+
+  /** The whole body as bytes, at most `config.maxContentLength` of them (413 above). */
+  bytes(): Promise<Buffer> {
+    return this.#read(this.#owner.config.maxContentLength);
+  }
+
+  #read(limit: number): Promise<Buffer> {
+    if (this.#body === undefined) {
+      if (!hasBody(this.raw)) {
+        this.#body = Promise.resolve(Buffer.alloc(0));
+      } else if (this.raw.readableEnded || this.raw.destroyed) {
+        this.#body = Promise.reject(new TypeError("The body stream was already consumed."));
+      } else {
+        this.#body = readBody(this.raw, limit);
+        this.#body.catch(() => {
+          // The rest of a refused body is never read: the dispatcher closes the connection.
+          this.bodyRefused = true;
+        });
+      }
+    }
+    return this.#body;
+  }
+
+  /** The body decoded as text in its declared charset (UTF-8 by default); invalid bytes are 400. */
+  async text(): Promise<string> {
+    const media = this.mediaType;
+    return decodeText(await this.bytes(), media?.charset ?? null);
+  }
+
+  /**
+   * The body parsed as JSON. Other content types are 415; an empty body, bad JSON or invalid
+   * UTF-8 is 400; keys that could pollute prototypes are 400.
+   */
+  async json<T = unknown>(): Promise<T> {
+    const media = this.mediaType;
+    if (!isJsonType(media)) {
+      throw new UnsupportedMediaType(
+        `Expected a JSON body (Content-Type: application/json), got ${media ? media.essence : "no Content-Type"}.`,
+      );
+    }
+    if (media?.charset && media.charset !== "utf-8") {
+      throw new UnsupportedMediaType(`JSON must be UTF-8, got charset ${media.charset}.`);
+    }
+    return parseJson(decodeText(await this.bytes(), "utf-8")) as T;
+  }
+
+  /**
+   * The urlencoded form body as a multi-value map, limited by `maxFormMemorySize` and
+   * `maxFormParts` (413). A request without a body gives an empty map; other types are 415.
+   */
+  async form(): Promise<MultiDict> {
+    const media = this.mediaType;
+    if (media === null && !hasBody(this.raw)) return new MultiDict();
+    if (media?.essence !== "application/x-www-form-urlencoded") {
+      throw new UnsupportedMediaType(
+        `Expected a form body (application/x-www-form-urlencoded), got ${media ? media.essence : "no Content-Type"}.`,
+      );
+    }
+    const config = this.#owner.config;
+    const limit = Math.min(config.maxContentLength, config.maxFormMemorySize);
+    const text = decodeText(await this.#read(limit), media.charset);
+    return parseUrlEncoded(text, config.maxFormParts, "form");
+  }
+
+  /** Builds a URL for an endpoint, as `app.urlFor`. */
+  urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string {
+    return this.#owner.urlFor(endpoint, values);
+  }
+
+  /**
+   * Runs `fn` on this request's response before the app's `afterRequest` hooks, e.g. to set a
+   * cookie from deep inside a handler.
+   */
+  afterThisRequest(fn: AfterThisRequest): void {
+    if (this.afterThis === undefined) this.afterThis = [fn];
+    else this.afterThis.push(fn);
+  }
+}
+
+const EMPTY_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function clientGone(): Error {
+  const err = new Error("The client closed the connection.");
+  err.name = "AbortError";
+  return err;
+}

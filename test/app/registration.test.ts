@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { BuildError, Phial, RouteDefinitionError, SetupError } from "../../src/index.ts";
+
+describe("registration", () => {
+  test("endpoint defaults to the function name; anonymous handlers get METHOD /rule", async () => {
+    const app = new Phial();
+    app.get("/users/<int:id>", function showUser(req) {
+      return { endpoint: req.endpoint, id: req.params.id };
+    });
+    app.get("/anon", (req) => ({ endpoint: req.endpoint }));
+    app.post("/anon", (req) => ({ endpoint: req.endpoint }));
+    const client = app.testClient();
+    assert.deepEqual(await (await client.get("/users/3")).json(), { endpoint: "showUser", id: 3 });
+    assert.deepEqual(await (await client.get("/anon")).json(), { endpoint: "GET /anon" });
+    assert.deepEqual(await (await client.post("/anon")).json(), { endpoint: "POST /anon" });
+    assert.equal(app.urlFor("GET /anon"), "/anon");
+  });
+
+  test("another handler under a taken endpoint throws; the same handler on two rules is fine", () => {
+    const app = new Phial();
+    function index() {
+      return "home";
+    }
+    app.get("/", index);
+    app.get("/index", index);
+    assert.equal(app.urlFor("index"), "/");
+    assert.throws(() => app.get("/other", { endpoint: "index" }, () => "x"), SetupError);
+    assert.throws(() => app.get("/other", { endpoint: "a.b" }, () => "x"), /without dots/);
+  });
+
+  test("bad patterns, methods and handlers fail at registration", () => {
+    const app = new Phial();
+    assert.throws(() => app.get("/users/<int:id", () => "x"), RouteDefinitionError);
+    assert.throws(() => app.get("/x/<nope:id>", () => "x"), RouteDefinitionError);
+    assert.throws(() => app.route("/x", { methods: [] }, () => "x"), SetupError);
+    assert.throws(() => app.route("/x", { methods: ["GE T"] }, () => "x"), SetupError);
+    assert.throws(() => app.get("/x", "nope" as never), SetupError);
+    assert.throws(() => app.errorHandler(200, () => "x"), SetupError);
+  });
+
+  test("registering after the first request throws a clear SetupError", async () => {
+    const app = new Phial();
+    app.get("/", () => "ok");
+    assert.equal((await app.testClient().get("/")).status, 200);
+    assert.throws(
+      () => app.get("/late", () => "late"),
+      (err: unknown) => {
+        assert.ok(err instanceof SetupError);
+        assert.match(err.message, /Cannot register the route "\/late".*first request/);
+        return true;
+      },
+    );
+    assert.throws(() => app.beforeRequest(() => undefined), SetupError);
+  });
+
+  test("route() takes methods and an endpoint; methods are case-insensitive", async () => {
+    const app = new Phial();
+    app.route("/items/:id", { methods: ["get", "PUT"], endpoint: "item" }, (req) => ({
+      method: req.method,
+      id: req.params.id,
+    }));
+    const client = app.testClient();
+    assert.deepEqual(await (await client.put("/items/9")).json(), { method: "PUT", id: "9" });
+    assert.equal((await client.get("/items/9")).status, 200);
+    assert.equal((await client.post("/items/9")).status, 405);
+    assert.equal(app.urlFor("item", { id: "a b" }), "/items/a%20b");
+  });
+
+  test("TC39 decorators register static methods, bound to their class", async () => {
+    const app = new Phial();
+    class Admin {
+      static greeting = "stats";
+      @app.get("/admin/stats")
+      static stats() {
+        return { ok: true, from: Admin.greeting };
+      }
+      @app.route("/admin/users/<int:id>", { methods: ["GET", "DELETE"], endpoint: "adminUser" })
+      static user(req: { params: { id: number } }) {
+        // biome-ignore lint/complexity/noThisInStatic: proves the decorator binds `this` to the class
+        return { id: req.params.id, self: this === Admin };
+      }
+    }
+    const client = app.testClient();
+    assert.deepEqual(await (await client.get("/admin/stats")).json(), { ok: true, from: "stats" });
+    assert.deepEqual(await (await client.delete("/admin/users/5")).json(), { id: 5, self: true });
+    assert.equal(app.urlFor("stats"), "/admin/stats");
+    assert.equal(app.urlFor("adminUser", { id: 5 }), "/admin/users/5");
+    assert.equal(typeof Admin.stats, "function");
+  });
+
+  test("decorating an instance method is refused with advice", () => {
+    const app = new Phial();
+    assert.throws(() => {
+      class Bad {
+        @app.get("/x")
+        handler() {
+          return "x";
+        }
+      }
+      return Bad;
+    }, /static methods only/);
+  });
+
+  test("urlFor: unknown endpoint and missing params are BuildErrors", () => {
+    const app = new Phial();
+    app.get("/users/<int:id>", function showUser() {
+      return "x";
+    });
+    assert.throws(() => app.urlFor("nope"), BuildError);
+    assert.throws(() => app.urlFor("showUser"), BuildError);
+    assert.equal(app.urlFor("showUser", { id: 2, tab: ["a", "b"] }), "/users/2?tab=a&tab=b");
+  });
+});

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Phial } from "../../src/index.ts";
+
+describe("the request object", () => {
+  test("method, path, rawPath, url, query, headers, cookies, ip, host, protocol", async () => {
+    const app = new Phial();
+    app.get("/café/<name>", (req) => ({
+      method: req.method,
+      path: req.path,
+      rawPath: req.rawPath,
+      url: req.url,
+      tags: req.query.getAll("tag"),
+      q: req.query.get("q"),
+      missing: req.query.get("missing"),
+      header: req.headers["x-custom"],
+      cookie: req.cookies.flavour,
+      inheritsObject: "toString" in req.cookies || "hasOwnProperty" in req.cookies,
+      ip: req.ip,
+      host: req.host,
+      protocol: req.protocol,
+      endpoint: req.endpoint,
+      name: req.params.name,
+    }));
+    const client = app.testClient();
+    client.setCookie("flavour", "oat milk");
+    const res = await client.get("/caf%C3%A9/ad%20a?tag=a&tag=b&q=x%20y", {
+      headers: { "x-custom": "yes" },
+    });
+    assert.equal(res.status, 200);
+    const data = (await res.json()) as Record<string, unknown>;
+    assert.equal(data.method, "GET");
+    assert.equal(data.path, "/café/ad a");
+    assert.equal(data.rawPath, "/caf%C3%A9/ad%20a");
+    assert.match(String(data.url), /^http:\/\/[^/]+\/caf%C3%A9\/ad%20a\?tag=a&tag=b&q=x%20y$/);
+    assert.deepEqual(data.tags, ["a", "b"]);
+    assert.equal(data.q, "x y");
+    assert.equal(data.missing, null);
+    assert.equal(data.header, "yes");
+    assert.equal(data.cookie, "oat milk");
+    assert.equal(data.inheritsObject, false);
+    assert.equal(typeof data.ip, "string");
+    assert.notEqual(data.host, "");
+    assert.equal(data.protocol, "http");
+    assert.equal(data.name, "ad a");
+  });
+
+  test("g is per request", async () => {
+    const app = new Phial();
+    app.beforeRequest((req) => {
+      req.g.count = ((req.g.count as number | undefined) ?? 0) + 1;
+    });
+    app.get("/", (req) => ({ count: req.g.count }));
+    const client = app.testClient();
+    assert.deepEqual(await (await client.get("/")).json(), { count: 1 });
+    assert.deepEqual(await (await client.get("/")).json(), { count: 1 });
+  });
+});
+
+describe("body readers", () => {
+  function echoApp(config: Record<string, number> = {}): Phial {
+    const app = new Phial({ config });
+    app.post("/json", async (req) => ({ got: await req.json() }));
+    app.post("/text", async (req) => ({ got: await req.text() }));
+    app.post("/bytes", async (req) => ({ length: (await req.bytes()).length }));
+    app.post("/form", async (req) => {
+      const form = await req.form();
+      return { name: form.get("name"), tags: form.getAll("tag") };
+    });
+    return app;
+  }
+
+  test("json: parsed; 415 for other types; 400 for empty, bad or non-UTF-8", async () => {
+    const client = echoApp().testClient();
+    assert.deepEqual(await (await client.post("/json", { json: { a: [1] } })).json(), {
+      got: { a: [1] },
+    });
+    const problem = await client.post("/json", {
+      body: '{"x":1}',
+      headers: { "content-type": "application/problem+json" },
+    });
+    assert.equal(problem.status, 200);
+    assert.equal(
+      (await client.post("/json", { body: "{}", headers: { "content-type": "text/plain" } }))
+        .status,
+      415,
+    );
+    assert.equal((await client.post("/json", { body: "{}" })).status, 415);
+    const json = { "content-type": "application/json" };
+    assert.equal((await client.post("/json", { body: "", headers: json })).status, 400);
+    assert.equal((await client.post("/json", { body: "{bad", headers: json })).status, 400);
+    assert.equal(
+      (await client.post("/json", { body: Buffer.from([0x22, 0xff, 0x22]), headers: json })).status,
+      400,
+    );
+    assert.equal(
+      (
+        await client.post("/json", {
+          body: "{}",
+          headers: { "content-type": "application/json; charset=latin1" },
+        })
+      ).status,
+      415,
+    );
+    assert.equal(
+      (await client.post("/json", { body: "{}", headers: { "content-type": "garbage" } })).status,
+      415,
+    );
+  });
+
+  test("json: __proto__ keys are refused and never pollute", async () => {
+    const client = echoApp().testClient();
+    const res = await client.post("/json", {
+      body: '{"__proto__":{"polluted":true}}',
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(res.status, 400);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  test("text decodes the declared charset", async () => {
+    const client = echoApp().testClient();
+    const res = await client.post("/text", {
+      body: Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+      headers: { "content-type": "text/plain; charset=latin1" },
+    });
+    assert.deepEqual(await res.json(), { got: "café" });
+  });
+
+  test("form: urlencoded multi-value; 415 for other types; empty without a body", async () => {
+    const client = echoApp().testClient();
+    const res = await client.post("/form", { form: { name: "Ada", tag: ["x", "y"] } });
+    assert.deepEqual(await res.json(), { name: "Ada", tags: ["x", "y"] });
+    assert.deepEqual(await (await client.post("/form")).json(), { name: null, tags: [] });
+    assert.equal((await client.post("/form", { json: { name: "x" } })).status, 415);
+  });
+
+  test("limits: 413 from Content-Length and from counted chunked bytes", async () => {
+    const client = echoApp({ maxContentLength: 10, maxFormParts: 2 }).testClient();
+    assert.deepEqual(await (await client.post("/bytes", { body: "0123456789" })).json(), {
+      length: 10,
+    });
+    assert.equal((await client.post("/bytes", { body: "01234567890" })).status, 413);
+    const form = await client.post("/form", {
+      body: "a=1&b=2&c=3",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(form.status, 413);
+  });
+
+  test("too many query parameters is 400", async () => {
+    const app = new Phial({ config: { maxQueryParams: 3 } });
+    app.get("/", (req) => ({ n: req.query.size }));
+    const client = app.testClient();
+    assert.deepEqual(await (await client.get("/?a=1&b=2&c=3")).json(), { n: 3 });
+    assert.equal((await client.get("/?a=1&b=2&c=3&d=4")).status, 400);
+  });
+});
