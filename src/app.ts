@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { type Config, defaultConfig, validateConfig } from "./config.ts";
 import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
@@ -100,9 +101,15 @@ export class Phial extends Scaffold {
    * https.createServer({ key, cert }, app.handler).listen(8443);
    * ```
    */
-  readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const dispatcher = this.#dispatcher ?? this.#start(res);
-    if (dispatcher !== undefined) dispatcher.listener(req, res);
+  readonly handler = (
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+  ): void => {
+    // HTTP/2's compatibility objects mirror the parts of the HTTP/1 API that phial uses.
+    const raw = req as IncomingMessage;
+    const out = res as ServerResponse;
+    const dispatcher = this.#dispatcher ?? this.#start(out);
+    if (dispatcher !== undefined) dispatcher.listener(raw, out);
   };
 
   #start(res?: ServerResponse): Dispatcher | undefined {

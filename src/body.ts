@@ -28,11 +28,14 @@ export function parseMediaType(header: string | undefined): MediaType | null {
   }
 }
 
-/** Whether the request announces a body at all (a length above zero, or chunked framing). */
+/**
+ * Whether the request may carry a body: a length above zero or chunked framing in HTTP/1; in
+ * HTTP/2 a body needs neither header, so only the stream's end can tell.
+ */
 export function hasBody(raw: IncomingMessage): boolean {
   const length = raw.headers["content-length"];
   if (length !== undefined) return length !== "0";
-  return raw.headers["transfer-encoding"] !== undefined;
+  return raw.headers["transfer-encoding"] !== undefined || raw.httpVersionMajor >= 2;
 }
 
 /**

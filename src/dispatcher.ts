@@ -257,7 +257,9 @@ export class Dispatcher {
     response: Response,
     error: unknown,
   ): Promise<void> | undefined {
-    if (this.closing || mustClose(req, this.#s.config)) response.headers.set("Connection", "close");
+    if ((this.closing && req.raw.httpVersionMajor < 2) || mustClose(req, this.#s.config)) {
+      response.headers.set("Connection", "close");
+    }
     const head = req.method === "HEAD";
     let pending: Promise<void> | undefined;
     try {
@@ -335,8 +337,10 @@ function findHandler(
  * unbounded to drain) must not be read to its end: close the connection after answering.
  */
 function mustClose(req: Request, config: Config): boolean {
-  if (req.bodyRefused) return true;
   const raw = req.raw;
+  // HTTP/2 forbids the Connection header; an unread body there only costs its own stream.
+  if (raw.httpVersionMajor >= 2) return false;
+  if (req.bodyRefused) return true;
   if (raw.complete) return false;
   const length = raw.headers["content-length"];
   if (length !== undefined) return Number(length) > config.maxContentLength;

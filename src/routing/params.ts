@@ -4,26 +4,47 @@
  * character at a time, except inside a bare `:name`, which keeps it cheap for hundreds of routes.
  */
 
+declare global {
+  /**
+   * Global so user code can extend it from anywhere: `declare module "phial"` cannot reach an
+   * interface the package re-exports, but global augmentation always merges.
+   */
+  namespace phial {
+    /**
+     * The value type of each converter, by the name used in patterns. Declare yours by merging
+     * into it so `<name:x>` is typed too.
+     *
+     * @example
+     * ```ts
+     * declare global {
+     *   namespace phial {
+     *     interface ConverterTypes { slug: string; csv: string[] }
+     *   }
+     * }
+     * ```
+     */
+    interface ConverterTypes {
+      default: string;
+      string: string;
+      int: number;
+      float: number;
+      path: string;
+      uuid: string;
+      any: string;
+    }
+  }
+}
+
 /**
- * The value type of each converter, by the name used in patterns. Add yours by declaration
- * merging so `<name:x>` is typed too.
+ * The value type of each converter by name (`int` -> number). Extend it through the global
+ * `phial.ConverterTypes` interface for your own converters.
  *
  * @example
  * ```ts
- * declare module "phial" {
- *   interface ConverterTypes { lower: string; list: string[] }
- * }
+ * type Id = ConverterTypes["int"]; // number
  * ```
  */
-export interface ConverterTypes {
-  default: string;
-  string: string;
-  int: number;
-  float: number;
-  path: string;
-  uuid: string;
-  any: string;
-}
+export type ConverterTypes = phial.ConverterTypes;
 
 /**
  * The params object of a route, from its pattern literal: `<int:id>` gives `id: number`, `:name`

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Agent, createServer, get as httpGet, type IncomingMessage } from "node:http";
+import { connect as connectHttp2, createServer as createHttp2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { Phial } from "../../src/index.ts";
@@ -99,5 +100,50 @@ describe("serving on node:http", () => {
     await app.close({ timeout: 100 });
     assert.ok(Date.now() - t0 < 3000);
     assert.ok((await hung) instanceof Error);
+  });
+
+  test("app.handler works with http2 in compatibility mode, bodies and streams included", async () => {
+    const app = new Phial();
+    app.get("/x/<int:n>", (req) => ({ n: req.params.n }));
+    app.post("/echo", async (req) => ({ got: await req.json() }));
+    app.post("/refuse", () => "not reading the body");
+    app.get("/gen", function* gen() {
+      yield "a";
+      yield "b";
+    });
+    const server = createHttp2Server(app.handler);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const session = connectHttp2(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const send = (path: string, method = "GET", json?: unknown) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const headers: Record<string, string> = { ":path": path, ":method": method };
+        if (json !== undefined) headers["content-type"] = "application/json";
+        const stream = session.request(headers);
+        let status = 0;
+        let body = "";
+        stream.on("response", (h) => {
+          status = Number(h[":status"]);
+        });
+        stream.setEncoding("utf8");
+        stream.on("data", (c) => {
+          body += c;
+        });
+        stream.on("end", () => resolve({ status, body }));
+        stream.on("error", reject);
+        stream.end(json === undefined ? undefined : JSON.stringify(json));
+      });
+    try {
+      assert.deepEqual(await send("/x/5"), { status: 200, body: '{"n":5}' });
+      assert.deepEqual(await send("/echo", "POST", { a: 1 }), {
+        status: 200,
+        body: '{"got":{"a":1}}',
+      });
+      assert.equal((await send("/refuse", "POST", { big: "x".repeat(1000) })).status, 200);
+      assert.deepEqual(await send("/gen"), { status: 200, body: "ab" });
+      assert.equal((await send("/nope")).status, 404);
+    } finally {
+      session.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

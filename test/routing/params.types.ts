@@ -10,10 +10,12 @@ function assert<T extends true>(): T | undefined {
   return undefined;
 }
 
-declare module "../../src/routing/params.ts" {
-  interface ConverterTypes {
-    lower: string;
-    list: string[];
+declare global {
+  namespace phial {
+    interface ConverterTypes {
+      lower: string;
+      list: string[];
+    }
   }
 }
 
