@@ -13,7 +13,7 @@ import { RouteTable } from "./routing/table.ts";
 import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
 import { TestClient } from "./testing.ts";
 
-/** Options for `new Phial()`. */
+/** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
 export interface PhialOptions {
   /** Initial configuration; merged over {@link defaultConfig}. */
   config?: Partial<Config>;
@@ -21,7 +21,7 @@ export interface PhialOptions {
   logger?: Logger;
 }
 
-/** Options for `app.listen()`. */
+/** Options for `app.listen()`. @example `await app.listen({ port: 8000, host: "0.0.0.0" })` */
 export interface ListenOptions {
   /** Port to listen on; `0` picks a free one. Default 5000, like Flask. */
   port?: number;
@@ -29,7 +29,7 @@ export interface ListenOptions {
   host?: string;
 }
 
-/** Options for `app.close()`. */
+/** Options for `app.close()`. @example `await app.close({ timeout: 5000 })` */
 export interface CloseOptions {
   /** Milliseconds to let in-flight requests finish before their sockets are destroyed. Default 10 s. */
   timeout?: number;

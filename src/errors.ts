@@ -71,7 +71,7 @@ export class SetupError extends PhialError {
   }
 }
 
-/** Options for an {@link HTTPError}. */
+/** Options for an {@link HTTPError}. @example `abort(429, "Slow down.", { headers: { "Retry-After": "30" } })` */
 export interface HTTPErrorOptions extends ErrorOptions {
   /** Extra response headers, such as `Allow` for 405 or `Retry-After` for 503. */
   headers?: Record<string, string>;
@@ -111,7 +111,7 @@ export class HTTPError extends PhialError {
   }
 }
 
-/** A subclass of HTTPError fixed to one status; the constructor takes the description only. */
+/** A subclass of HTTPError fixed to one status; the constructor takes the description only. @example `const cls: HTTPErrorClass = NotFound; throw new cls("gone")` */
 export type HTTPErrorClass = new (description?: string, options?: HTTPErrorOptions) => HTTPError;
 
 /** 400: the request is malformed (bad JSON, bad percent-encoding, ...). @example `throw new BadRequest("id must be a number")` */

@@ -22,7 +22,7 @@ export interface RequestOwner {
   urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string;
 }
 
-/** A function run on the response of one request, before the app's `afterRequest` hooks. */
+/** A function run on the response of one request, before the app's `afterRequest` hooks. @example `req.afterThisRequest((res) => res.setCookie("seen", "1"))` */
 export type AfterThisRequest = (
   response: Response,
 ) => Response | undefined | Promise<Response | undefined>;

@@ -11,6 +11,11 @@ import type { PathParams } from "./routing/params.ts";
  * What a handler may return: a string (HTML), bytes, a plain object or array (JSON), a stream or
  * generator, a phial or web `Response`, or a tuple `[body, status]`, `[body, headers]`,
  * `[body, status, headers]`. See `toResponse` for the exact rules.
+ *
+ * @example
+ * ```ts
+ * const value: ResponseValue = [{ created: true }, 201, { Location: "/items/1" }];
+ * ```
  */
 export type ResponseValue = string | object;
 
@@ -32,19 +37,19 @@ export type Handler<P = Record<string, unknown>> = (
  */
 export type AnyHandler = (req: Request<never>) => unknown;
 
-/** Runs before each request; returning anything but `undefined` answers the request with it. */
+/** Runs before each request; returning anything but `undefined` answers the request with it. @example `app.beforeRequest((req) => (req.headers.authorization ? undefined : ["sign in", 401]))` */
 export type BeforeRequestHook = (req: Request) => unknown;
-/** Runs after each request with its response; may return a replacement. */
+/** Runs after each request with its response; may return a replacement. @example `app.afterRequest((res) => { res.headers.set("X-Frame-Options", "DENY"); return res; })` */
 export type AfterRequestHook = (
   response: Response,
   req: Request,
 ) => Response | undefined | Promise<Response | undefined>;
-/** Always runs once the response is sent (or failed), with the error if there was one. */
+/** Always runs once the response is sent (or failed), with the error if there was one. @example `app.teardownRequest((err) => { if (err) metrics.count("failed") })` */
 export type TeardownHook = (error: unknown, req: Request) => unknown;
-/** Turns an error into a response value, as Flask's error handlers. */
+/** Turns an error into a response value, as Flask's error handlers. @example `app.errorHandler(404, (err) => ({ missing: err.description }))` */
 export type ErrorHandler<E = Error> = (error: E, req: Request) => unknown;
 
-/** Options of `route()` and the method shorthands. */
+/** Options of `route()` and the method shorthands. @example `app.route("/i/:id", { methods: ["GET", "PUT"], endpoint: "item" }, h)` */
 export interface RouteOptions {
   /** HTTP methods; defaults to `["GET"]`. HEAD and OPTIONS are added automatically. */
   methods?: readonly string[];
@@ -62,7 +67,7 @@ export interface RouteSpec {
   readonly identity: AnyHandler;
 }
 
-/** The TC39 decorator returned by `app.get(path)` and friends, for static class methods. */
+/** The TC39 decorator returned by `app.get(path)` and friends, for static class methods. @example `class A { @app.get("/a") static a() { return "a" } }` */
 export type RouteDecorator<P extends string> = <T extends Handler<PathParams<P>>>(
   value: T,
   context: ClassMethodDecoratorContext,
@@ -315,7 +320,7 @@ export class Scaffold {
   }
 }
 
-/** The error a status-keyed handler receives: an HTTPError (500 wraps the original in `cause`). */
+/** The error a status-keyed handler receives: an HTTPError (500 wraps the original in `cause`). @example `app.errorHandler(500, (err) => ({ failed: String(err.cause) }))` */
 export interface HTTPErrorLike extends Error {
   readonly status: number;
   readonly code: string;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { describe, test } from "node:test";
 import { Phial } from "../../src/index.ts";
 
@@ -154,5 +155,44 @@ describe("body readers", () => {
     const client = app.testClient();
     assert.deepEqual(await (await client.get("/?a=1&b=2&c=3")).json(), { n: 3 });
     assert.equal((await client.get("/?a=1&b=2&c=3&d=4")).status, 400);
+  });
+});
+
+describe("req.signal", () => {
+  test("aborts when the client goes away mid-request (real socket)", async () => {
+    const app = new Phial();
+    let aborted: (reason: unknown) => void = () => {};
+    const abortedPromise = new Promise<unknown>((r) => {
+      aborted = r;
+    });
+    let entered: () => void = () => {};
+    const enteredPromise = new Promise<void>((r) => {
+      entered = r;
+    });
+    app.get("/wait", (req) => {
+      entered();
+      return new Promise<string>((resolve) => {
+        req.signal.addEventListener("abort", () => {
+          aborted(req.signal.reason);
+          resolve("too late");
+        });
+      });
+    });
+    app.get("/done", (req) => ({ aborted: req.signal.aborted }));
+    await app.listen({ port: 0 });
+    try {
+      const port = app.address()?.port ?? 0;
+      const socket = connect(port, "127.0.0.1");
+      socket.write("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+      await enteredPromise;
+      socket.destroy();
+      const reason = await abortedPromise;
+      assert.ok(reason instanceof Error);
+      assert.equal(reason.name, "AbortError");
+      const res = await fetch(`http://127.0.0.1:${port}/done`);
+      assert.deepEqual(await res.json(), { aborted: false });
+    } finally {
+      await app.close({ timeout: 100 });
+    }
   });
 });
