@@ -196,7 +196,7 @@ export class Dispatcher {
         return redirect(req.rawQuery === "" ? path : `${path}?${req.rawQuery}`, 308);
       }
       case "options":
-        return new Response("", { status: 200, headers: { Allow: match.allow.join(", ") } });
+        return new Response(null, { status: 200, headers: { Allow: match.allow.join(", ") } });
       case "method_not_allowed":
         throw new MethodNotAllowed(undefined, { headers: { Allow: match.allow.join(", ") } });
       case "bad_path":

@@ -221,11 +221,7 @@ const intFactory: ConverterFactory = (args, kwargs) => {
     ["signed", "bool"],
   ]);
   const fixed = (o.fixed_digits as number | undefined) ?? 0;
-  const b: NumberBounds = {
-    signed: o.signed === true,
-    min: o.min as number | undefined,
-    max: o.max as number | undefined,
-  };
+  const b = boundsOf(o);
   const parse = (text: string): number | undefined => {
     const start = b.signed && text.charCodeAt(0) === 45 ? 1 : 0;
     const digits = digitRun(text, start);
@@ -252,6 +248,14 @@ const intFactory: ConverterFactory = (args, kwargs) => {
   };
 };
 
+function boundsOf(o: Readonly<Record<string, unknown>>): NumberBounds {
+  return {
+    signed: o.signed === true,
+    min: o.min as number | undefined,
+    max: o.max as number | undefined,
+  };
+}
+
 function describeBounds(b: NumberBounds): string {
   if (b.min === undefined && b.max === undefined) return "";
   return ` (${b.min ?? "-inf"} to ${b.max ?? "inf"})`;
@@ -263,11 +267,7 @@ const floatFactory: ConverterFactory = (args, kwargs) => {
     ["max", "number"],
     ["signed", "bool"],
   ]);
-  const b: NumberBounds = {
-    signed: o.signed === true,
-    min: o.min as number | undefined,
-    max: o.max as number | undefined,
-  };
+  const b = boundsOf(o);
   const parse = (text: string): number | undefined => {
     const start = b.signed && text.charCodeAt(0) === 45 ? 1 : 0;
     const whole = digitRun(text, start);
