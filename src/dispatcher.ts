@@ -50,6 +50,7 @@ export interface DispatchState {
 type Outcome = { readonly value: unknown } | { readonly error: unknown };
 
 const NO_ENDPOINT = "(no endpoint)";
+const BAD_PATH: RouteMatch<RouteEntry> = { type: "bad_path" };
 
 /**
  * Serves requests for one app. `listener` is the `(req, res)` function given to `node:http`.
@@ -77,7 +78,8 @@ export class Dispatcher {
 
   /** The `node:http` request listener. */
   readonly listener = (raw: IncomingMessage, res: ServerResponse): void => {
-    const { req, match } = this.#match(raw, res);
+    const req = new Request(raw, res, this.#s.owner);
+    const match = this.#match(req);
     if (this.#noHooks && match.type === "found") {
       // Fast path: no hooks, so a synchronous handler needs no promise at all.
       let value: unknown;
@@ -105,42 +107,20 @@ export class Dispatcher {
     this.#run(req, res, match, undefined);
   };
 
-  /** Step 1: split the request target, decode it once, and look the path up. */
-  #match(
-    raw: IncomingMessage,
-    res: ServerResponse,
-  ): { req: Request; match: RouteMatch<RouteEntry> } {
-    let target = raw.url ?? "/";
-    const hash = target.indexOf("#");
-    if (hash !== -1) target = target.slice(0, hash);
-    const q = target.indexOf("?");
-    let rawPath = q === -1 ? target : target.slice(0, q);
-    const rawQuery = q === -1 ? "" : target.slice(q + 1);
-    let decoded: string | undefined;
-    let bad = false;
-    if (rawPath.charCodeAt(0) !== 47 /* "/" */) {
-      // Absolute-form targets ("http://host/p") route on their path; anything else is malformed.
-      const path = absolutePath(rawPath);
-      if (path === null) bad = true;
-      else rawPath = path;
-    }
-    if (!bad && rawPath.includes("%")) {
-      try {
-        decoded = decodeURIComponent(rawPath);
-      } catch {
-        bad = true;
-      }
-    }
-    if (bad) decoded = rawPath;
-    const req = new Request(raw, res, this.#s.owner, rawPath, rawQuery, decoded);
-    const match: RouteMatch<RouteEntry> = bad
-      ? { type: "bad_path" }
-      : this.#s.table.match(req.method, rawPath);
+  /**
+   * Step 1: look the request's path up. The table decodes each segment once and reports
+   * malformed escapes; a target that is not a path at all is refused the same way.
+   */
+  #match(req: Request): RouteMatch<RouteEntry> {
+    const match: RouteMatch<RouteEntry> =
+      req.rawPath.charCodeAt(0) === 47 /* "/" */
+        ? this.#s.table.match(req.method, req.rawPath)
+        : BAD_PATH;
     if (match.type === "found") {
       req.params = match.params;
       req.endpoint = match.value.endpoint;
     }
-    return { req, match };
+    return match;
   }
 
   #run(req: Request, res: ServerResponse, match: RouteMatch<RouteEntry>, outcome?: Outcome): void {
@@ -200,7 +180,7 @@ export class Dispatcher {
       case "method_not_allowed":
         throw new MethodNotAllowed(undefined, { headers: { Allow: match.allow.join(", ") } });
       case "bad_path":
-        throw new BadRequest("The URL path contains malformed percent-encoding.");
+        throw new BadRequest("The URL path is malformed (bad percent-encoding or not a path).");
       default:
         throw new NotFound();
     }
@@ -345,12 +325,6 @@ function mustClose(req: Request, config: Config): boolean {
   const length = raw.headers["content-length"];
   if (length !== undefined) return Number(length) > config.maxContentLength;
   return raw.headers["transfer-encoding"] !== undefined;
-}
-
-function absolutePath(target: string): string | null {
-  if (!/^https?:\/\//i.test(target)) return null;
-  const slash = target.indexOf("/", target.indexOf("//") + 2);
-  return slash === -1 ? "/" : target.slice(slash);
 }
 
 function describe(err: unknown): string {

@@ -50,7 +50,7 @@ export class Request<P = Record<string, unknown>> {
   endpoint: string | null = null;
   /** The blueprint of the matched route; blueprints arrive in a later release, so always `null`. */
   readonly blueprint: string | null = null;
-  /** The path exactly as the client sent it: still percent-encoded, without query or fragment. */
+  /** The path as the client sent it: still percent-encoded, without query or fragment. */
   readonly rawPath: string;
   /** The query string without `?`, still encoded. */
   readonly rawQuery: string;
@@ -69,27 +69,35 @@ export class Request<P = Record<string, unknown>> {
   /** @internal Functions queued by {@link afterThisRequest}. */
   afterThis: AfterThisRequest[] | undefined;
 
-  constructor(
-    raw: IncomingMessage,
-    res: ServerResponse,
-    owner: RequestOwner,
-    rawPath: string,
-    rawQuery: string,
-    decodedPath: string | undefined,
-  ) {
+  constructor(raw: IncomingMessage, res: ServerResponse, owner: RequestOwner) {
     this.raw = raw;
     this.#res = res;
     this.#owner = owner;
     this.method = raw.method ?? "GET";
-    this.rawPath = rawPath;
-    this.rawQuery = rawQuery;
-    this.#path = decodedPath;
+    // The one place the request target is cut up: fragment dropped, query split off, and an
+    // absolute-form target ("http://host/p", sent to proxies) reduced to its path.
+    let target = raw.url ?? "/";
+    const hash = target.indexOf("#");
+    if (hash !== -1) target = target.slice(0, hash);
+    const q = target.indexOf("?");
+    const path = q === -1 ? target : target.slice(0, q);
+    this.rawPath = path.charCodeAt(0) === 47 /* "/" */ ? path : pathOfAbsolute(path);
+    this.rawQuery = q === -1 ? "" : target.slice(q + 1);
     this.params = EMPTY_PARAMS as P;
   }
 
-  /** The decoded path, e.g. `/café` for `/caf%C3%A9`. The dispatcher has already refused bad escapes. */
+  /**
+   * The decoded path, e.g. `/café` for `/caf%C3%A9`. Routing answers 400 to malformed escapes
+   * before any handler runs; hooks that still see such a request get the raw path.
+   */
   get path(): string {
-    this.#path ??= decodeURIComponent(this.rawPath);
+    if (this.#path === undefined) {
+      try {
+        this.#path = decodeURIComponent(this.rawPath);
+      } catch {
+        this.#path = this.rawPath;
+      }
+    }
     return this.#path;
   }
 
@@ -254,6 +262,13 @@ export class Request<P = Record<string, unknown>> {
 }
 
 const EMPTY_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The path of an `http(s)://host/path` target; anything else is kept as is (routing refuses it). */
+function pathOfAbsolute(target: string): string {
+  if (!/^https?:\/\//i.test(target)) return target;
+  const slash = target.indexOf("/", target.indexOf("//") + 2);
+  return slash === -1 ? "/" : target.slice(slash);
+}
 
 function clientGone(): Error {
   const err = new Error("The client closed the connection.");
