@@ -10,6 +10,9 @@ import { Phial, Response } from "../../src/index.ts";
 import { silentLogger } from "../helpers/logger.ts";
 
 const logger = silentLogger();
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+process.on("unhandledRejection", onUnhandled);
 const app = new Phial({ logger, config: { maxContentLength: 1000 } });
 app.get("/ok", () => "ok");
 app.get("/throws", () => {
@@ -37,13 +40,17 @@ app.errorHandler(TypeError, () => {
   throw new Error("error handler broke");
 });
 app.post("/echo", async (req) => ({ length: (await req.bytes()).length }));
+app.post("/ignore", () => "answered without reading the body");
 
 let port = 0;
 before(async () => {
   await app.listen({ port: 0 });
   port = app.address()?.port ?? 0;
 });
-after(() => app.close({ timeout: 100 }));
+after(async () => {
+  await app.close({ timeout: 100 });
+  process.off("unhandledRejection", onUnhandled);
+});
 
 function get(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -156,7 +163,26 @@ describe("faults over a real socket", () => {
     assert.match(answer, /^HTTP\/1\.1 400 /);
   });
 
+  test("an oversized body the handler never reads is not drained: the connection closes", async () => {
+    const answer = await raw(
+      "POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc",
+    );
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(answer, /connection: close/i);
+  });
+
+  test("an absolute-form target routes on its path; a target that is not a path is 400", async () => {
+    const absolute = await raw(
+      "GET http://example.com/ok?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(absolute, /^HTTP\/1\.1 200 /);
+    assert.match(absolute, /\r\n\r\nok$/);
+    const star = await raw("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert.match(star, /^HTTP\/1\.1 400 /);
+  });
+
   test("no unhandled error escaped: all failures went to the logger", () => {
     assert.ok(logger.errors.length >= 5);
+    assert.deepEqual(unhandled, []);
   });
 });

@@ -4,6 +4,7 @@ import { connect as connectHttp2, createServer as createHttp2Server } from "node
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { Phial } from "../../src/index.ts";
+import { silentLogger } from "../helpers/logger.ts";
 
 function fetchText(
   port: number,
@@ -143,6 +144,22 @@ describe("serving on node:http", () => {
       assert.equal((await send("/nope")).status, 404);
     } finally {
       session.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test("app.handler with an invalid config answers 500 and logs, instead of crashing", async () => {
+    const logger = silentLogger();
+    const app = new Phial({ logger, config: { maxFormParts: 0 } });
+    app.get("/", () => "never");
+    const server = createServer(app.handler);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { res, body } = await fetchText((server.address() as AddressInfo).port, "/");
+      assert.equal(res.statusCode, 500);
+      assert.doesNotMatch(body, /maxFormParts/);
+      assert.match(String(logger.errors[0]?.[0]), /config\.maxFormParts/);
+    } finally {
       await new Promise((r) => server.close(r));
     }
   });
