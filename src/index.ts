@@ -61,6 +61,8 @@ export type {
   ErrorHandler,
   Handler,
   HTTPErrorLike,
+  MethodRoute,
+  MethodRouteOptions,
   ResponseValue,
   RouteDecorator,
   RouteOptions,

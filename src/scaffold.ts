@@ -73,6 +73,30 @@ export type RouteDecorator<P extends string> = <T extends Handler<PathParams<P>>
   context: ClassMethodDecoratorContext,
 ) => void;
 
+/** Options of the method shorthands: `route()`'s options without `methods`. @example `app.get("/u/<int:id>", { endpoint: "user" }, show)` */
+export type MethodRouteOptions = Omit<RouteOptions, "methods">;
+
+/**
+ * The shape of `app.get`, `app.post`, `app.put`, `app.patch` and `app.delete`: with a handler
+ * it registers and returns it; without one it returns a decorator for a static method.
+ *
+ * @example
+ * ```ts
+ * app.get("/", () => "home");
+ * app.get("/users/<int:id>", { endpoint: "user" }, (req) => ({ id: req.params.id }));
+ * class Api { @app.get("/api/ping") static ping() { return { pong: true }; } }
+ * ```
+ */
+export interface MethodRoute {
+  <P extends string>(path: P, handler: Handler<PathParams<P>>): Handler<PathParams<P>>;
+  <P extends string>(
+    path: P,
+    options: MethodRouteOptions,
+    handler: Handler<PathParams<P>>,
+  ): Handler<PathParams<P>>;
+  <P extends string>(path: P, options?: MethodRouteOptions): RouteDecorator<P>;
+}
+
 /** Any constructor of an Error subclass, whatever its parameters. */
 type ErrorClass<E extends Error = Error> = abstract new (...args: never[]) => E;
 
@@ -154,63 +178,20 @@ export class Scaffold {
   }
 
   /** `route(path, { methods: ["GET"] }, handler)`. @example `app.get("/users/<int:id>", (req) => ({ id: req.params.id }))` */
-  get<P extends string>(path: P, handler: Handler<PathParams<P>>): Handler<PathParams<P>>;
-  get<P extends string>(
-    path: P,
-    options: Omit<RouteOptions, "methods">,
-    handler: Handler<PathParams<P>>,
-  ): Handler<PathParams<P>>;
-  get<P extends string>(path: P, options?: Omit<RouteOptions, "methods">): RouteDecorator<P>;
-  get(path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler): unknown {
-    return this.#shorthand("GET", path, a, b);
-  }
-
+  readonly get: MethodRoute = this.#method("GET");
   /** `route(path, { methods: ["POST"] }, handler)`. @example `app.post("/users", async (req) => [await req.json(), 201])` */
-  post<P extends string>(path: P, handler: Handler<PathParams<P>>): Handler<PathParams<P>>;
-  post<P extends string>(
-    path: P,
-    options: Omit<RouteOptions, "methods">,
-    handler: Handler<PathParams<P>>,
-  ): Handler<PathParams<P>>;
-  post<P extends string>(path: P, options?: Omit<RouteOptions, "methods">): RouteDecorator<P>;
-  post(path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler): unknown {
-    return this.#shorthand("POST", path, a, b);
-  }
-
+  readonly post: MethodRoute = this.#method("POST");
   /** `route(path, { methods: ["PUT"] }, handler)`. @example `app.put("/users/<int:id>", update)` */
-  put<P extends string>(path: P, handler: Handler<PathParams<P>>): Handler<PathParams<P>>;
-  put<P extends string>(
-    path: P,
-    options: Omit<RouteOptions, "methods">,
-    handler: Handler<PathParams<P>>,
-  ): Handler<PathParams<P>>;
-  put<P extends string>(path: P, options?: Omit<RouteOptions, "methods">): RouteDecorator<P>;
-  put(path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler): unknown {
-    return this.#shorthand("PUT", path, a, b);
-  }
-
+  readonly put: MethodRoute = this.#method("PUT");
   /** `route(path, { methods: ["PATCH"] }, handler)`. @example `app.patch("/users/<int:id>", patchUser)` */
-  patch<P extends string>(path: P, handler: Handler<PathParams<P>>): Handler<PathParams<P>>;
-  patch<P extends string>(
-    path: P,
-    options: Omit<RouteOptions, "methods">,
-    handler: Handler<PathParams<P>>,
-  ): Handler<PathParams<P>>;
-  patch<P extends string>(path: P, options?: Omit<RouteOptions, "methods">): RouteDecorator<P>;
-  patch(path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler): unknown {
-    return this.#shorthand("PATCH", path, a, b);
-  }
-
+  readonly patch: MethodRoute = this.#method("PATCH");
   /** `route(path, { methods: ["DELETE"] }, handler)`. @example `app.delete("/users/<int:id>", removeUser)` */
-  delete<P extends string>(path: P, handler: Handler<PathParams<P>>): Handler<PathParams<P>>;
-  delete<P extends string>(
-    path: P,
-    options: Omit<RouteOptions, "methods">,
-    handler: Handler<PathParams<P>>,
-  ): Handler<PathParams<P>>;
-  delete<P extends string>(path: P, options?: Omit<RouteOptions, "methods">): RouteDecorator<P>;
-  delete(path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler): unknown {
-    return this.#shorthand("DELETE", path, a, b);
+  readonly delete: MethodRoute = this.#method("DELETE");
+
+  // One implementation behind the five shorthands; the MethodRoute overloads give each its types.
+  #method(method: string): MethodRoute {
+    return ((path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler) =>
+      this.#shorthand(method, path, a, b)) as MethodRoute;
   }
 
   #shorthand(method: string, path: string, a?: RouteOptions | AnyHandler, b?: AnyHandler): unknown {
