@@ -112,15 +112,15 @@ export class Phial extends Scaffold {
     if (dispatcher !== undefined) dispatcher.listener(raw, out);
   };
 
-  #start(res?: ServerResponse): Dispatcher | undefined {
+  /** Validates, freezes and builds the dispatcher on the first request; a bad config answers 500. */
+  #start(res: ServerResponse): Dispatcher | undefined {
     try {
       validateConfig(this.config);
     } catch (err) {
+      // Every request keeps landing here, so the misconfiguration stays visible in the log.
       this.logger.error(err);
-      if (res) {
-        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end("The app is misconfigured; see the server log.");
-      }
+      res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("The app is misconfigured; see the server log.");
       return undefined;
     }
     this.freezeRegistration("the app has already started handling requests");
