@@ -15,9 +15,10 @@ import {
   NotFound,
 } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
+import { kFlat } from "./internal/headers.ts";
 import type { Logger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
-import { Response, writeResponse } from "./response.ts";
+import { Response, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
 import type {
   AfterRequestHook,
@@ -25,7 +26,7 @@ import type {
   ErrorHandler,
   TeardownHook,
 } from "./scaffold.ts";
-import { redirect, toResponse } from "./to-response.ts";
+import { jsonText, redirect, toResponse } from "./to-response.ts";
 
 /** What the route table stores for each route. */
 export interface RouteEntry {
@@ -67,10 +68,16 @@ export class Dispatcher {
   readonly #noHooks: boolean;
   readonly #after: readonly AfterRequestHook[];
   readonly #teardown: readonly TeardownHook[];
+  /** The default 404 pages, prebuilt when nothing (hook or error handler) could change them. */
+  readonly #notFound: { html: FixedPage; json: FixedPage } | null;
 
   constructor(state: DispatchState) {
     this.#s = state;
     this.#noHooks = state.beforeRequest.length === 0 && state.afterRequest.length === 0;
+    const plain404 =
+      state.teardownRequest.length === 0 &&
+      findHandler(state.errorHandlers, new NotFound()) === undefined;
+    this.#notFound = plain404 ? { html: fixedPage(false), json: fixedPage(true) } : null;
     // Flask runs after/teardown hooks last-registered first.
     this.#after = [...state.afterRequest].reverse();
     this.#teardown = [...state.teardownRequest].reverse();
@@ -80,32 +87,68 @@ export class Dispatcher {
   readonly listener = (raw: IncomingMessage, res: ServerResponse): void => {
     const req = new Request(raw, res, this.#s.owner);
     const match = this.#match(req);
-    if (this.#noHooks && match.type === "found") {
-      // Fast path: no hooks, so a synchronous handler needs no promise at all.
-      let value: unknown;
-      try {
-        value = match.value.handler(req);
-      } catch (error) {
-        this.#run(req, res, match, { error });
+    if (this.#noHooks) {
+      // Fast path: with no hooks, a handler's value needs no lifecycle promise at all.
+      if (match.type === "found") {
+        let value: unknown;
+        try {
+          value = match.value.handler(req);
+        } catch (error) {
+          this.#run(req, res, match, { error });
+          return;
+        }
+        if (isThenable(value)) {
+          Promise.resolve(value).then(
+            (settled) => this.#settle(req, res, match, settled),
+            (error: unknown) => this.#run(req, res, match, { error }),
+          );
+        } else {
+          this.#settle(req, res, match, value);
+        }
         return;
       }
-      if (isThenable(value) || req.afterThis !== undefined) {
-        this.#run(req, res, match, { value });
+      if (match.type === "not_found" && this.#notFound !== null) {
+        const page = prefersJson(req.headers.accept) ? this.#notFound.json : this.#notFound.html;
+        writeText(res, 404, page.lines, page.body, req.method === "HEAD", this.#mustClose(req));
         return;
       }
-      let response: Response;
-      try {
-        response = toResponse(value, match.value.endpoint);
-      } catch (error) {
-        this.#run(req, res, match, { error });
-        return;
-      }
-      const written = this.#write(req, res, response, null);
-      if (written !== undefined) written.catch(this.#fatal);
-      return;
     }
     this.#run(req, res, match, undefined);
   };
+
+  /** The fast path's second half: a handler's settled value, written without a lifecycle. */
+  #settle(req: Request, res: ServerResponse, match: RouteMatch<RouteEntry>, value: unknown): void {
+    if (req.afterThis !== undefined) {
+      this.#run(req, res, match, { value });
+      return;
+    }
+    let lines: readonly string[] = HTML_LINES;
+    let text = typeof value === "string" ? value : undefined;
+    if (text === undefined) {
+      try {
+        text = jsonText(value);
+      } catch (error) {
+        // JSON.stringify threw (a cycle, a BigInt): the error handlers decide the answer.
+        this.#run(req, res, match, { error });
+        return;
+      }
+      lines = JSON_LINES;
+    }
+    if (text !== undefined) {
+      writeText(res, 200, lines, text, req.method === "HEAD", this.#mustClose(req));
+      if (this.#teardown.length > 0) this.#teardownAll(req, null).catch(this.#fatal);
+      return;
+    }
+    let response: Response;
+    try {
+      response = toResponse(value, req.endpoint ?? NO_ENDPOINT);
+    } catch (error) {
+      this.#run(req, res, match, { error });
+      return;
+    }
+    const written = this.#write(req, res, response, null);
+    if (written !== undefined) written.catch(this.#fatal);
+  }
 
   /**
    * Step 1: look the request's path up. The table decodes each segment once and reports
@@ -237,9 +280,7 @@ export class Dispatcher {
     response: Response,
     error: unknown,
   ): Promise<void> | undefined {
-    if ((this.closing && req.raw.httpVersionMajor < 2) || mustClose(req, this.#s.config)) {
-      response.headers.set("Connection", "close");
-    }
+    if (this.#mustClose(req)) response.headers.set("Connection", "close");
     const head = req.method === "HEAD";
     let pending: Promise<void> | undefined;
     try {
@@ -266,6 +307,11 @@ export class Dispatcher {
     );
   }
 
+  /** Whether this answer ends the connection: the app is closing, or a body was left unread. */
+  #mustClose(req: Request): boolean {
+    return (this.closing && req.raw.httpVersionMajor < 2) || unreadBody(req, this.#s.config);
+  }
+
   async #teardownAll(req: Request, error: unknown): Promise<void> {
     for (const hook of this.#teardown) {
       try {
@@ -281,6 +327,21 @@ export class Dispatcher {
     this.#s.logger.error("phial failed to answer a request (this is a bug in phial):", err);
   };
 }
+
+/** A prebuilt error page: header lines without framing, and the body. */
+interface FixedPage {
+  readonly lines: readonly string[];
+  readonly body: string;
+}
+
+function fixedPage(json: boolean): FixedPage {
+  const response = errorResponse(new NotFound(), { json });
+  return { lines: response.headers[kFlat](FRAMING), body: response.body as string };
+}
+
+const FRAMING = new Set(["content-length", "transfer-encoding"]);
+const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];
+const JSON_LINES: readonly string[] = ["Content-Type", "application/json"];
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -316,7 +377,7 @@ function findHandler(
  * A body the client is still sending and phial will not read (refused by a limit, or too big or
  * unbounded to drain) must not be read to its end: close the connection after answering.
  */
-function mustClose(req: Request, config: Config): boolean {
+function unreadBody(req: Request, config: Config): boolean {
   const raw = req.raw;
   // HTTP/2 forbids the Connection header; an unread body there only costs its own stream.
   if (raw.httpVersionMajor >= 2) return false;

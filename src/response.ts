@@ -269,6 +269,32 @@ export function writeResponse(
   });
 }
 
+/**
+ * The dispatcher's fast writer for a text body whose header lines phial itself built (constants,
+ * already valid): adds Content-Length, and `Connection: close` when asked, in one `writeHead`.
+ *
+ * @example
+ * ```ts
+ * writeText(res, 200, ["Content-Type", "application/json"], '{"ok":true}', false, false);
+ * ```
+ */
+export function writeText(
+  res: ServerResponse,
+  status: number,
+  lines: readonly string[],
+  body: string,
+  head: boolean,
+  close: boolean,
+): void {
+  const length = String(Buffer.byteLength(body));
+  const flat = close
+    ? [...lines, "Content-Length", length, "Connection", "close"]
+    : [...lines, "Content-Length", length];
+  res.writeHead(status, flat);
+  if (head) res.end();
+  else res.end(body);
+}
+
 function toReadable(body: Exclude<ResponseBody, string | Uint8Array | null>): Readable {
   if (body instanceof Readable) return body;
   if (isReadableStream(body)) return Readable.fromWeb(body);

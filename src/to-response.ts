@@ -165,6 +165,24 @@ function isLinkable(target: string): boolean {
   return true;
 }
 
+/**
+ * The dispatcher's shortcut for the commonest return value: the JSON text of a plain object or
+ * of an array that is not a tuple, exactly as {@link toResponse} would send it with
+ * `application/json`; `undefined` for any other value, which then goes through `toResponse`.
+ *
+ * @example
+ * ```ts
+ * jsonText({ id: 1 });      // '{"id":1}'
+ * jsonText(["Created", 201]); // undefined (a tuple)
+ * ```
+ */
+export function jsonText(value: unknown): string | undefined {
+  if (Array.isArray(value)) return isTuple(value) ? undefined : JSON.stringify(value);
+  // The same order as fromBody: an object literal implementing iteration is a stream.
+  if (!isPlainObject(value) || Symbol.asyncIterator in value || isIterator(value)) return undefined;
+  return JSON.stringify(value) ?? "null";
+}
+
 function jsonResponse(value: unknown, status: number): Response {
   // JSON.stringify gives undefined for undefined and for toJSON() returning undefined.
   const text = JSON.stringify(value) ?? "null";

@@ -52,6 +52,7 @@ export interface RouteRecord<T> {
 
 const NOT_FOUND: RouteMatch<never> = Object.freeze({ type: "not_found" });
 const BAD_PATH: RouteMatch<never> = Object.freeze({ type: "bad_path" });
+const NO_PARAMS: Record<string, unknown> = Object.freeze({});
 
 /**
  * Routes, matched the way Flask matches them. Generic over what it stores (a handler, an
@@ -71,8 +72,10 @@ export class RouteTable<T> {
   readonly #records: RouteRecord<T>[] = [];
   readonly #registered = new Set<string>();
   #frozen = false;
-  /** Set when a wildcard was added since the memo flags were computed. */
+  /** Set by every add: the memo flags and the static answers are computed again before a lookup. */
   #dirty = false;
+  /** The answer for each static path and method (HEAD falling back to GET), built once. */
+  #staticHits = new Map<string, Map<string, RouteMatch<T>>>();
   readonly #wildcards: Edge<T>[] = [];
   #spare: Lookup<T> | null = new Lookup<T>();
 
@@ -106,9 +109,7 @@ export class RouteTable<T> {
     for (const method of upper) this.#registered.add(`${method} ${source}`);
     this.#records.push({ pattern, methods: Object.freeze(upper), value });
     for (const variant of pattern.variants) {
-      const known = this.#wildcards.length;
       const end = insert(this.#root, variant, this.#wildcards);
-      if (this.#wildcards.length !== known) this.#dirty = true;
       end.leaf ??= new Map();
       // Two patterns reaching the same node with one method: the first registered wins, as in
       // Werkzeug, and later ones are only listed.
@@ -117,6 +118,7 @@ export class RouteTable<T> {
       }
       if (variant.staticPath !== undefined) this.#statics.set(variant.staticPath, end);
     }
+    this.#dirty = true;
   }
 
   /**
@@ -134,6 +136,19 @@ export class RouteTable<T> {
 
   #prepare(): void {
     markMemo(this.#wildcards);
+    // Static routes have no params, so each one's answer is a constant: one frozen object per
+    // path and method, and a static hit allocates nothing.
+    this.#staticHits = new Map();
+    for (const [path, node] of this.#statics) {
+      if (node.leaf === null || node.leaf === undefined) continue;
+      const hits = new Map<string, RouteMatch<T>>();
+      for (const [method, entry] of node.leaf) {
+        hits.set(method, Object.freeze({ type: "found", value: entry.value, params: NO_PARAMS }));
+      }
+      const get = hits.get("GET");
+      if (get !== undefined && !hits.has("HEAD")) hits.set("HEAD", get);
+      this.#staticHits.set(path, hits);
+    }
     this.#dirty = false;
   }
 
@@ -153,11 +168,8 @@ export class RouteTable<T> {
     if (!encoded) {
       // Without "%" the raw path is its own decoding, and a static route beats any dynamic one
       // on every segment, so a hit for this method is the answer.
-      const leaf = this.#statics.get(path)?.leaf;
-      if (leaf !== undefined && leaf !== null) {
-        const entry = leaf.get(method) ?? (method === "HEAD" ? leaf.get("GET") : undefined);
-        if (entry !== undefined) return { type: "found", value: entry.value, params: {} };
-      }
+      const hit = this.#staticHits.get(path)?.get(method);
+      if (hit !== undefined) return hit;
     }
     // Reuse one scratch state. A converter calling match() re-entrantly gets a fresh one, and
     // one that throws leaves the spare unset, so the next lookup starts clean.
