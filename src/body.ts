@@ -65,20 +65,20 @@ export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
-    // Once settled, the listeners stay: the request dies with them, and removing four
-    // listeners would cost more than the body. The error listener keeps a late socket error
-    // from going unhandled.
-    const fail = (error: HTTPError) => {
+    // Listeners stay attached once settled: the request dies with them, and four off() calls
+    // per request cost more than the body. So the failure paths check `settled` before building
+    // an error: Node emits "close" on every request, and an error's stack trace is not free.
+    const fail = (makeError: () => HTTPError) => {
       if (settled) return;
       settled = true;
       raw.off("data", onData);
-      reject(error);
+      reject(makeError());
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) {
         raw.pause();
-        fail(tooLarge(limit));
+        fail(() => tooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -90,11 +90,11 @@ export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
     });
     raw.on("error", (err: Error) => {
-      fail(new BadRequest("The request body could not be read.", { cause: err }));
+      fail(() => new BadRequest("The request body could not be read.", { cause: err }));
     });
     // The client went away before finishing its body: nothing sensible can be parsed.
     raw.on("close", () => {
-      fail(new BadRequest("The client closed the connection before the body ended."));
+      fail(() => new BadRequest("The client closed the connection before the body ended."));
     });
   });
 }
@@ -111,6 +111,7 @@ export function decodeText(bytes: Uint8Array, charset: string | null): string {
     // The common case without a TextDecoder per call: validate, drop a BOM as TextDecoder does.
     if (!isUtf8(bytes)) throw new BadRequest("The request body is not valid utf-8 text.");
     const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    if (bom === 0 && Buffer.isBuffer(bytes)) return bytes.toString("utf8");
     return Buffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom).toString();
   }
   let decoder: TextDecoder;
@@ -145,11 +146,14 @@ export function parseJson(text: string): unknown {
     throw new BadRequest("The request body is not valid JSON.", { cause: err });
   }
   // Only walk the tree when the text could spell a dangerous key (escapes included).
-  if (text.includes("__proto__") || text.includes("constructor") || text.includes("\\u")) {
+  if (MAY_SPELL_PROTO.test(text)) {
     assertNoPrototypeKeys(value);
   }
   return value;
 }
+
+// One scan for anything that could spell a dangerous key, escapes included.
+const MAY_SPELL_PROTO = /__proto__|constructor|\\u/;
 
 function assertNoPrototypeKeys(root: unknown): void {
   const stack: unknown[] = [root];

@@ -215,17 +215,27 @@ export class Request<P = Record<string, unknown>> {
    * The body parsed as JSON. Other content types are 415; an empty body, bad JSON or invalid
    * UTF-8 is 400; keys that could pollute prototypes are 400.
    */
-  async json<T = unknown>(): Promise<T> {
-    const media = this.mediaType;
+  json<T = unknown>(): Promise<T> {
+    let media: MediaType | null;
+    try {
+      media = this.mediaType;
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (!isJsonType(media)) {
-      throw new UnsupportedMediaType(
-        `Expected a JSON body (Content-Type: application/json), got ${media ? media.essence : "no Content-Type"}.`,
+      return Promise.reject(
+        new UnsupportedMediaType(
+          `Expected a JSON body (Content-Type: application/json), got ${media ? media.essence : "no Content-Type"}.`,
+        ),
       );
     }
     if (media?.charset && media.charset !== "utf-8") {
-      throw new UnsupportedMediaType(`JSON must be UTF-8, got charset ${media.charset}.`);
+      return Promise.reject(
+        new UnsupportedMediaType(`JSON must be UTF-8, got charset ${media.charset}.`),
+      );
     }
-    return parseJson(decodeText(await this.bytes(), "utf-8")) as T;
+    // then() rather than async/await: one promise hop fewer on the commonest body read.
+    return this.bytes().then(parseUtf8Json) as Promise<T>;
   }
 
   /**
@@ -259,6 +269,10 @@ export class Request<P = Record<string, unknown>> {
     if (this.afterThis === undefined) this.afterThis = [fn];
     else this.afterThis.push(fn);
   }
+}
+
+function parseUtf8Json(bytes: Buffer): unknown {
+  return parseJson(decodeText(bytes, "utf-8"));
 }
 
 const EMPTY_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
