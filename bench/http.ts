@@ -1,0 +1,218 @@
+/**
+ * HTTP throughput: every framework serves the same apps, each in its own process, started once.
+ * autocannon (100 connections, pipelining 10) drives them from this process; scenarios and
+ * frameworks are interleaved over several rounds so drift on a shared machine hits all alike.
+ * Reported: the median requests/s over rounds, and the median of the per-round ratios to raw
+ * node:http measured in the same round.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import autocannon from "autocannon";
+import type { AppKind, Scenario } from "./lib/scenarios.ts";
+import { scenarios } from "./lib/scenarios.ts";
+import { median } from "./lib/stats.ts";
+import { verifyGithubApp, verifyScenario } from "./lib/verify.ts";
+
+export const FRAMEWORKS = [
+  "node-http",
+  "phial",
+  "fastify",
+  "hono",
+  "h3",
+  "express",
+  "koa",
+] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** The npm package whose version each framework reports. */
+const PACKAGE: Record<Framework, string | null> = {
+  "node-http": null,
+  phial: null,
+  fastify: "fastify",
+  hono: "@hono/node-server",
+  h3: "h3",
+  express: "express",
+  koa: "koa",
+};
+
+export interface HttpOptions {
+  rounds: number;
+  /** Seconds per autocannon run. */
+  duration: number;
+  connections: number;
+  pipelining: number;
+  /** Seconds of untimed load per server and scenario before the first round. */
+  warmup: number;
+  frameworks: readonly Framework[];
+}
+
+export const defaultHttpOptions: HttpOptions = {
+  rounds: Number(process.env.BENCH_ROUNDS ?? 5),
+  duration: Number(process.env.BENCH_DURATION ?? 3),
+  connections: 100,
+  pipelining: 10,
+  warmup: 2,
+  frameworks: frameworksFromEnv(),
+};
+
+/** `BENCH_FRAMEWORKS=phial,fastify` narrows a run (node-http, the baseline, is always kept). */
+function frameworksFromEnv(): readonly Framework[] {
+  const wanted = process.env.BENCH_FRAMEWORKS?.split(",").map((f) => f.trim());
+  if (wanted === undefined) return FRAMEWORKS;
+  for (const f of wanted) {
+    if (!(FRAMEWORKS as readonly string[]).includes(f)) {
+      throw new Error(`BENCH_FRAMEWORKS: unknown "${f}"; choose from ${FRAMEWORKS.join(", ")}.`);
+    }
+  }
+  return FRAMEWORKS.filter((f) => f === "node-http" || wanted.includes(f));
+}
+
+export interface HttpCell {
+  framework: Framework;
+  scenario: string;
+  /** Requests/s of each round, in round order. */
+  perRound: number[];
+  /** This framework's requests/s divided by node:http's in the same round. */
+  ratios: number[];
+  medianRps: number;
+  medianRatio: number;
+  /** Socket errors and timeouts over all rounds; wrong statuses are counted as errors too. */
+  errors: number;
+}
+
+export interface HttpResult {
+  options: HttpOptions;
+  versions: Record<string, string>;
+  cells: HttpCell[];
+}
+
+export function frameworkVersion(framework: Framework): string {
+  const pkg = PACKAGE[framework];
+  if (framework === "node-http") return process.version;
+  const file =
+    pkg === null
+      ? new URL("../package.json", import.meta.url)
+      : new URL(`node_modules/${pkg}/package.json`, import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+interface Server {
+  framework: Framework;
+  app: AppKind;
+  base: string;
+  child: ChildProcess;
+}
+
+async function startServer(
+  framework: Framework,
+  app: AppKind,
+  port: number,
+  log: number,
+): Promise<Server> {
+  const child = fork(
+    new URL("lib/server-process.ts", import.meta.url),
+    [framework, app, String(port)],
+    {
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, NODE_ENV: "production" },
+      // Servers log to a file: some print every EPIPE when autocannon hangs up mid-pipeline.
+      stdio: ["ignore", log, log, "ipc"],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", (code) =>
+      reject(new Error(`${framework}/${app} exited with ${code}; see bench/results/servers.log`)),
+    );
+  });
+  return { framework, app, base: `http://127.0.0.1:${port}`, child };
+}
+
+function load(
+  server: Server,
+  s: Scenario,
+  o: HttpOptions,
+  seconds: number,
+): Promise<autocannon.Result> {
+  return autocannon({
+    url: server.base + s.path,
+    method: s.method,
+    headers: s.headers,
+    body: s.body,
+    connections: o.connections,
+    pipelining: o.pipelining,
+    duration: seconds,
+  });
+}
+
+/** Rotates the order each round so no framework always runs first or last. */
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+export async function runHttpBench(
+  options: Partial<HttpOptions> = {},
+  log: (line: string) => void = console.error,
+): Promise<HttpResult> {
+  const o = { ...defaultHttpOptions, ...options };
+  if (!o.frameworks.includes("node-http")) throw new Error("node-http is the baseline; keep it");
+  const servers = new Map<string, Server>();
+  let port = 42100;
+  const logFile = new URL("results/servers.log", import.meta.url);
+  mkdirSync(new URL(".", logFile), { recursive: true });
+  const logFd = openSync(logFile, "w");
+  try {
+    for (const framework of o.frameworks) {
+      for (const app of ["basic", "github"] as const) {
+        const server = await startServer(framework, app, port++, logFd);
+        servers.set(`${framework}/${app}`, server);
+        for (const s of scenarios) if (s.app === app) await verifyScenario(server.base, s);
+        if (app === "github" && framework !== "node-http") await verifyGithubApp(server.base);
+      }
+      log(`verified ${framework}`);
+    }
+    const serverFor = (f: Framework, s: Scenario) => servers.get(`${f}/${s.app}`) as Server;
+    for (const s of scenarios) {
+      for (const f of o.frameworks) await load(serverFor(f, s), s, o, o.warmup);
+    }
+    log("warmed up");
+    const rps = new Map<string, number[]>();
+    const errors = new Map<string, number>();
+    for (let round = 0; round < o.rounds; round++) {
+      for (const s of scenarios) {
+        for (const f of rotated(o.frameworks, round)) {
+          const r = await load(serverFor(f, s), s, o, o.duration);
+          const key = `${f}\u0000${s.name}`;
+          const wrong = s.status === 200 ? r.non2xx : r["2xx"];
+          errors.set(key, (errors.get(key) ?? 0) + r.errors + r.timeouts + wrong);
+          rps.set(key, [...(rps.get(key) ?? []), r.requests.average]);
+        }
+      }
+      log(`round ${round + 1}/${o.rounds} done`);
+    }
+    const cells: HttpCell[] = [];
+    for (const s of scenarios) {
+      const base = rps.get(`node-http\u0000${s.name}`) ?? [];
+      for (const f of o.frameworks) {
+        const key = `${f}\u0000${s.name}`;
+        const perRound = rps.get(key) ?? [];
+        const ratios = perRound.map((v, i) => v / (base[i] ?? Number.NaN));
+        cells.push({
+          framework: f,
+          scenario: s.name,
+          perRound,
+          ratios,
+          medianRps: median(perRound),
+          medianRatio: median(ratios),
+          errors: errors.get(key) ?? 0,
+        });
+      }
+    }
+    const versions = Object.fromEntries(o.frameworks.map((f) => [f, frameworkVersion(f)]));
+    return { options: o, versions, cells };
+  } finally {
+    for (const server of servers.values()) server.child.kill();
+    closeSync(logFd);
+  }
+}
