@@ -78,6 +78,10 @@ export interface HttpCell {
   medianRatio: number;
   /** Socket errors and timeouts over all rounds; wrong statuses are counted as errors too. */
   errors: number;
+  /** The server process's CPU time (user + system) per request served, median over rounds. */
+  cpuMicrosPerRequest: number;
+  /** node:http's CPU per request over this framework's: 1 means as cheap as raw node:http. */
+  cpuVsNode: number;
 }
 
 export interface HttpResult {
@@ -145,6 +149,26 @@ function load(
   });
 }
 
+/**
+ * CPU time (user + system) a process has used, in microseconds, from /proc (Linux). On a
+ * 2-core machine the load generator can bound requests/s; the server's own CPU per request
+ * is the framework's cost whichever side saturates first. NaN where /proc is missing.
+ */
+function cpuMicros(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the ")" that closes the command name; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1e6) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+// USER_HZ: 100 on every Linux architecture Node supports.
+const CLOCK_TICKS = 100;
+
 /** Rotates the order each round so no framework always runs first or last. */
 function rotated<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
@@ -179,11 +203,16 @@ export async function runHttpBench(
     log("warmed up");
     const rps = new Map<string, number[]>();
     const errors = new Map<string, number>();
+    const cpu = new Map<string, number[]>();
     for (let round = 0; round < o.rounds; round++) {
       for (const s of scenarios) {
         for (const f of rotated(o.frameworks, round)) {
-          const r = await load(serverFor(f, s), s, o, o.duration);
           const key = `${f}\u0000${s.name}`;
+          const server = serverFor(f, s);
+          const before = cpuMicros(server.child.pid);
+          const r = await load(server, s, o, o.duration);
+          const used = cpuMicros(server.child.pid) - before;
+          cpu.set(key, [...(cpu.get(key) ?? []), used / Math.max(1, r.requests.total)]);
           const wrong = s.status === 200 ? r.non2xx : r["2xx"];
           errors.set(key, (errors.get(key) ?? 0) + r.errors + r.timeouts + wrong);
           rps.set(key, [...(rps.get(key) ?? []), r.requests.average]);
@@ -194,6 +223,7 @@ export async function runHttpBench(
     const cells: HttpCell[] = [];
     for (const s of scenarios) {
       const base = rps.get(`node-http\u0000${s.name}`) ?? [];
+      const baseCpu = median(cpu.get(`node-http\u0000${s.name}`) ?? []);
       for (const f of o.frameworks) {
         const key = `${f}\u0000${s.name}`;
         const perRound = rps.get(key) ?? [];
@@ -206,6 +236,8 @@ export async function runHttpBench(
           medianRps: median(perRound),
           medianRatio: median(ratios),
           errors: errors.get(key) ?? 0,
+          cpuMicrosPerRequest: median(cpu.get(key) ?? []),
+          cpuVsNode: baseCpu / median(cpu.get(key) ?? []),
         });
       }
     }

@@ -12,10 +12,11 @@ import { githubRoutes } from "../bench/lib/github-routes.ts";
 import { scenarios } from "../bench/lib/scenarios.ts";
 import { verifyGithubApp, verifyScenario } from "../bench/lib/verify.ts";
 import { createApp } from "../bench/servers/phial-apps.ts";
+import { Phial } from "../src/index.ts";
 
 describe("phial's benchmark apps answer every benchmark request correctly", async () => {
-  const basic = createApp("basic");
-  const github = createApp("github");
+  const basic = createApp("basic", Phial);
+  const github = createApp("github", Phial);
   const base = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const basicUrl = base(await basic.listen({ port: 0 }));
   const githubUrl = base(await github.listen({ port: 0 }));

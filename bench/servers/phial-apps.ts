@@ -1,14 +1,17 @@
 /**
  * phial's two benchmark apps, written as a user would write them. They live apart from the
  * server entry so the replay test (test/bench-apps.test.ts) checks the very apps the benchmark
- * times.
+ * times. The Phial class is passed in: the test gives the one from src/, the benchmark the
+ * one from dist/, the compiled JavaScript users install.
  */
-import { Phial } from "../../src/index.ts";
+import type { Phial } from "../../src/index.ts";
 import { githubRoutes } from "../lib/github-routes.ts";
 import type { AppKind } from "../lib/scenarios.ts";
 
 /** GET / JSON, GET /user/:id, the default 404, POST /echo. */
-export function basicApp(): Phial {
+export type PhialClass = new () => Phial;
+
+export function basicApp(Phial: PhialClass): Phial {
   const app = new Phial();
   app.get("/", function hello() {
     return { hello: "world" };
@@ -23,7 +26,7 @@ export function basicApp(): Phial {
 }
 
 /** The 203 GitHub API routes; each answers which route ran and its params. */
-export function githubApp(): Phial {
+export function githubApp(Phial: PhialClass): Phial {
   const app = new Phial();
   for (const route of githubRoutes()) {
     const id = route.id;
@@ -35,6 +38,6 @@ export function githubApp(): Phial {
   return app;
 }
 
-export function createApp(kind: AppKind): Phial {
-  return kind === "basic" ? basicApp() : githubApp();
+export function createApp(kind: AppKind, Phial: PhialClass): Phial {
+  return kind === "basic" ? basicApp(Phial) : githubApp(Phial);
 }
