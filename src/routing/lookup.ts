@@ -100,9 +100,18 @@ export class Lookup<T> {
   walk(node: Node<T>, i: number): boolean {
     if (i === this.n) return this.end(node);
     const seg = this.segs[i] as string;
-    if (node.statics !== null) {
-      const child = node.statics.get(seg);
-      if (child !== undefined && this.walk(child, i + 1)) return true;
+    const byLength = node.byLength;
+    if (byLength !== null && seg.length < byLength.length) {
+      const bucket = byLength[seg.length];
+      if (bucket !== undefined) {
+        const keys = bucket.keys;
+        for (let k = 0; k < keys.length; k++) {
+          if (keys[k] === seg) {
+            if (this.walk(bucket.nodes[k] as Node<T>, i + 1)) return true;
+            break;
+          }
+        }
+      }
     }
     // Empty segments ("//", a trailing slash) only ever match static text.
     if (seg === "") return false;
@@ -154,21 +163,19 @@ export class Lookup<T> {
   }
 
   found(entry: Entry<T>): void {
-    const params: Record<string, unknown> = {};
-    const names = entry.names;
-    for (let k = 0; k < names.length; k++) {
-      const v = this.vals[k];
-      params[names[k] as string] =
-        v === DEFERRED
-          ? this.spanValue(
-              this.spanEdge[k] as Edge<T>,
-              this.spanFrom[k] as number,
-              this.spanTo[k] as number,
-            )
-          : v;
+    const vals = this.vals;
+    const count = entry.names.length;
+    for (let k = 0; k < count; k++) {
+      if (vals[k] === DEFERRED) {
+        vals[k] = this.spanValue(
+          this.spanEdge[k] as Edge<T>,
+          this.spanFrom[k] as number,
+          this.spanTo[k] as number,
+        );
+      }
     }
     this.value = entry.value;
-    this.params = params;
+    this.params = entry.build(vals);
   }
 
   /** Tries a wildcard over segments i..j for each j; what follows j must complete a route. */

@@ -14,7 +14,7 @@
 import { RouteDefinitionError } from "../errors.ts";
 import { Lookup } from "./lookup.ts";
 import type { CompiledPattern } from "./pattern.ts";
-import { type Edge, insert, markMemo, Node } from "./tree.ts";
+import { type Edge, insert, markMemo, Node, paramsBuilder } from "./tree.ts";
 
 /**
  * The answer of {@link RouteTable.match}.
@@ -114,7 +114,13 @@ export class RouteTable<T> {
       // Two patterns reaching the same node with one method: the first registered wins, as in
       // Werkzeug, and later ones are only listed.
       for (const method of upper) {
-        if (!end.leaf.has(method)) end.leaf.set(method, { value, names: variant.names });
+        if (!end.leaf.has(method)) {
+          end.leaf.set(method, {
+            value,
+            names: variant.names,
+            build: paramsBuilder(variant.names),
+          });
+        }
       }
       if (variant.staticPath !== undefined) this.#statics.set(variant.staticPath, end);
     }

@@ -1,0 +1,53 @@
+/** Params objects come from generated builders; odd names stay keys, and a no-codegen Node works. */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { paramsBuilder } from "../../src/routing/tree.ts";
+import { found, tableOf } from "./helpers.ts";
+
+test("names that are not identifiers stay plain keys of the params object", () => {
+  // U+2028 ends a line in old JavaScript string literals; in a generated builder it must not.
+  const t = tableOf(['/q/:"a b"/:"x\\"y"/:"line\u2028"']);
+  const { params } = found(t, "/q/1/2/3");
+  assert.deepEqual(Object.keys(params), ["a b", 'x"y', "line\u2028"]);
+  assert.deepEqual(Object.values(params), ["1", "2", "3"]);
+  assert.equal(Object.getPrototypeOf(params), Object.prototype);
+});
+
+test("routes with the same names share one builder, and each call gives a fresh object", () => {
+  const build = paramsBuilder(["owner", "repo"]);
+  assert.equal(paramsBuilder(["owner", "repo"]), build);
+  const a = build(["ada", "phial"]);
+  const b = build(["bob", "flask"]);
+  assert.deepEqual(a, { owner: "ada", repo: "phial" });
+  assert.deepEqual(b, { owner: "bob", repo: "flask" });
+  assert.notEqual(a, b);
+});
+
+test("lookups still work where Node forbids code generation from strings", () => {
+  const helpers = fileURLToPath(new URL("./helpers.ts", import.meta.url));
+  const script = `
+    const { tableOf } = await import(${JSON.stringify(helpers)});
+    let generated = true;
+    try { new Function("return 1"); } catch { generated = false; }
+    const m = tableOf(["/repos/:owner/*rest"]).match("GET", "/repos/ada/a/b");
+    console.log(JSON.stringify({ generated, params: m.params }));
+  `;
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--disallow-code-generation-from-strings",
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ],
+    { encoding: "utf8" },
+  );
+  assert.deepEqual(JSON.parse(out), {
+    generated: false,
+    params: { owner: "ada", rest: ["a", "b"] },
+  });
+});
