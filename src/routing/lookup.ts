@@ -101,8 +101,8 @@ export class Lookup<T> {
     if (i === this.n) return this.end(node);
     const seg = this.segs[i] as string;
     const byLength = node.byLength;
-    if (byLength !== null && seg.length < byLength.length) {
-      const bucket = byLength[seg.length];
+    if (byLength !== null) {
+      const bucket = seg.length < byLength.length ? byLength[seg.length] : undefined;
       if (bucket !== undefined) {
         const keys = bucket.keys;
         for (let k = 0; k < keys.length; k++) {
@@ -112,6 +112,9 @@ export class Lookup<T> {
           }
         }
       }
+    } else if (node.statics !== null) {
+      const child = node.statics.get(seg);
+      if (child !== undefined && this.walk(child, i + 1)) return true;
     }
     // Empty segments ("//", a trailing slash) only ever match static text.
     if (seg === "") return false;

@@ -65,6 +65,9 @@ export function paramsBuilder(names: readonly string[]): ParamsBuilder {
   return build;
 }
 
+/** Beyond this many static children a node is searched through its Map only. */
+const MAX_BUCKETED = 32;
+
 /** Static children whose keys have one length, as parallel arrays. */
 export interface StaticBucket<T> {
   readonly keys: string[];
@@ -88,7 +91,8 @@ export class Node<T> {
   /**
    * The same static children bucketed by key length, for the lookup: comparing a freshly
    * sliced segment with the one or two keys of its length beats hashing it for a Map probe,
-   * which profiling showed to be a quarter of a GitHub-style lookup.
+   * which profiling showed to be a quarter of a GitHub-style lookup. `null` when there are none
+   * or too many (then `statics` answers).
    */
   byLength: (StaticBucket<T> | undefined)[] | null = null;
   /** Dynamic children, sorted by {@link compareEdges}. */
@@ -186,12 +190,18 @@ export function insert<T>(root: Node<T>, variant: PatternVariant, wildcards: Edg
       if (child === undefined) {
         child = new Node<T>();
         node.statics.set(segment.text, child);
-        node.byLength ??= [];
-        const length = segment.text.length;
-        const bucket = node.byLength[length] ?? { keys: [], nodes: [] };
-        node.byLength[length] = bucket;
-        bucket.keys.push(segment.text);
-        bucket.nodes.push(child);
+        if (node.statics.size > MAX_BUCKETED) {
+          // Many siblings (say /resource1 ... /resource5000): one Map probe keeps the lookup
+          // flat, where buckets would turn into long scans.
+          node.byLength = null;
+        } else {
+          node.byLength ??= [];
+          const length = segment.text.length;
+          const bucket = node.byLength[length] ?? { keys: [], nodes: [] };
+          node.byLength[length] = bucket;
+          bucket.keys.push(segment.text);
+          bucket.nodes.push(child);
+        }
       }
       node = child;
       continue;

@@ -1,4 +1,4 @@
-/** Params objects come from generated builders; odd names stay keys, and a no-codegen Node works. */
+/** The tree's lookup aids: generated params builders (odd names, no-codegen Node) and static-child buckets. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
@@ -50,4 +50,27 @@ test("lookups still work where Node forbids code generation from strings", () =>
     generated: false,
     params: { owner: "ada", rest: ["a", "b"] },
   });
+});
+
+test("static siblings: few are bucketed by length, many fall back to one Map probe", async () => {
+  const { Node, insert } = await import("../../src/routing/tree.ts");
+  const { compilePattern } = await import("../../src/routing/pattern.ts");
+  const { defaultConverters } = await import("../../src/routing/converters.ts");
+  const converters = defaultConverters();
+  const grow = (count: number) => {
+    const root = new Node<string>();
+    for (let i = 0; i < count; i++) {
+      const variant = compilePattern(`/r${i}/:id`, converters).variants[0];
+      if (variant !== undefined) insert(root, variant, []);
+    }
+    return root;
+  };
+  const few = grow(3);
+  assert.deepEqual(few.byLength?.[2]?.keys, ["r0", "r1", "r2"]);
+  // Buckets scanned linearly would make the 5000th sibling thousands of comparisons away.
+  const many = grow(5000);
+  assert.equal(many.byLength, null);
+  assert.equal(many.statics?.size, 5000);
+  const t = tableOf(Array.from({ length: 5000 }, (_, i) => `/r${i}/:id`));
+  assert.deepEqual(found(t, "/r4999/7").params, { id: "7" });
 });
