@@ -5,8 +5,9 @@
  * Reported: the median requests/s over rounds, and the median of the per-round ratios to raw
  * node:http measured in the same round.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import autocannon from "autocannon";
 import type { AppKind, Scenario } from "./lib/scenarios.ts";
 import { scenarios } from "./lib/scenarios.ts";
@@ -44,6 +45,8 @@ export interface HttpOptions {
   /** Seconds of untimed load per server and scenario before the first round. */
   warmup: number;
   frameworks: readonly Framework[];
+  /** Whether servers ran pinned to CPU 1 and autocannon to CPU 0 (taskset). */
+  pinned: boolean;
 }
 
 export const defaultHttpOptions: HttpOptions = {
@@ -53,6 +56,7 @@ export const defaultHttpOptions: HttpOptions = {
   pipelining: 10,
   warmup: 2,
   frameworks: frameworksFromEnv(),
+  pinned: false,
 };
 
 /** `BENCH_FRAMEWORKS=phial,fastify` narrows a run (node-http, the baseline, is always kept). */
@@ -117,7 +121,11 @@ async function startServer(
     new URL("lib/server-process.ts", import.meta.url),
     [framework, app, String(port)],
     {
-      execArgv: ["--import", "tsx"],
+      // With taskset, every server runs on CPU 1 and this process (autocannon) on CPU 0, so
+      // the scheduler cannot put a server on the load generator's core for a round.
+      ...(PINNED
+        ? { execPath: "taskset", execArgv: ["-c", "1", process.execPath, "--import", "tsx"] }
+        : { execArgv: ["--import", "tsx"] }),
       env: { ...process.env, NODE_ENV: "production" },
       // Servers log to a file: some print every EPIPE when autocannon hangs up mid-pipeline.
       stdio: ["ignore", log, log, "ipc"],
@@ -169,6 +177,17 @@ function cpuMicros(pid: number | undefined): number {
 // USER_HZ: 100 on every Linux architecture Node supports.
 const CLOCK_TICKS = 100;
 
+/** Linux with two or more CPUs and taskset: pin the load generator and the servers apart. */
+const PINNED = ((): boolean => {
+  if (availableParallelism() < 2) return false;
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /** Rotates the order each round so no framework always runs first or last. */
 function rotated<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
@@ -179,7 +198,7 @@ export async function runHttpBench(
   options: Partial<HttpOptions> = {},
   log: (line: string) => void = console.error,
 ): Promise<HttpResult> {
-  const o = { ...defaultHttpOptions, ...options };
+  const o = { ...defaultHttpOptions, ...options, pinned: PINNED };
   if (!o.frameworks.includes("node-http")) throw new Error("node-http is the baseline; keep it");
   const servers = new Map<string, Server>();
   let port = 42100;

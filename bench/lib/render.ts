@@ -31,7 +31,7 @@ function httpSection(saved: Saved<HttpResult>): string {
     "## HTTP throughput",
     "",
     machineLine(saved.machine),
-    `autocannon, ${o.connections} connections, pipelining ${o.pipelining}, ${o.duration} s per run, ${o.rounds} rounds after ${o.warmup} s of warm-up per server and scenario. Every cell: median requests/s over the rounds, and in brackets the median of the per-round ratios to raw node:http.`,
+    `autocannon, ${o.connections} connections, pipelining ${o.pipelining}, ${o.duration} s per run, ${o.rounds} rounds after ${o.warmup} s of warm-up per server and scenario${o.pinned ? "; servers pinned to CPU 1 and autocannon to CPU 0 with taskset" : ""}. Every cell: median requests/s over the rounds, and in brackets the median of the per-round ratios to raw node:http.`,
     "",
     `| scenario | ${fws.map((f) => `${f} ${data.versions[f] ?? ""}`).join(" | ")} |`,
     `|---|${fws.map(() => "--:").join("|")}|`,
