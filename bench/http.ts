@@ -116,6 +116,7 @@ async function startServer(
   app: AppKind,
   port: number,
   log: number,
+  pinned: boolean,
 ): Promise<Server> {
   const child = fork(
     new URL("lib/server-process.ts", import.meta.url),
@@ -123,7 +124,7 @@ async function startServer(
     {
       // With taskset, every server runs on CPU 1 and this process (autocannon) on CPU 0, so
       // the scheduler cannot put a server on the load generator's core for a round.
-      ...(PINNED
+      ...(pinned
         ? { execPath: "taskset", execArgv: ["-c", "1", process.execPath, "--import", "tsx"] }
         : { execArgv: ["--import", "tsx"] }),
       env: { ...process.env, NODE_ENV: "production" },
@@ -177,16 +178,23 @@ function cpuMicros(pid: number | undefined): number {
 // USER_HZ: 100 on every Linux architecture Node supports.
 const CLOCK_TICKS = 100;
 
-/** Linux with two or more CPUs and taskset: pin the load generator and the servers apart. */
-const PINNED = ((): boolean => {
-  if (availableParallelism() < 2) return false;
+/**
+ * Linux with two or more CPUs and taskset: pins this process (autocannon) to CPU 0 for the HTTP
+ * part only, and returns a function that gives it every CPU back (the other parts spawn
+ * processes that would inherit the pin). `null` when pinning is not possible.
+ */
+function pinLoadGenerator(): (() => void) | null {
+  const cpus = availableParallelism();
+  if (cpus < 2) return null;
+  const pid = String(process.pid);
   try {
-    execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
-    return true;
+    execFileSync("taskset", ["-a", "-p", "-c", "0", pid], { stdio: "ignore" });
   } catch {
-    return false;
+    return null;
   }
-})();
+  return () =>
+    execFileSync("taskset", ["-a", "-p", "-c", `0-${cpus - 1}`, pid], { stdio: "ignore" });
+}
 
 /** Rotates the order each round so no framework always runs first or last. */
 function rotated<T>(items: readonly T[], by: number): T[] {
@@ -198,7 +206,8 @@ export async function runHttpBench(
   options: Partial<HttpOptions> = {},
   log: (line: string) => void = console.error,
 ): Promise<HttpResult> {
-  const o = { ...defaultHttpOptions, ...options, pinned: PINNED };
+  const unpin = pinLoadGenerator();
+  const o = { ...defaultHttpOptions, ...options, pinned: unpin !== null };
   if (!o.frameworks.includes("node-http")) throw new Error("node-http is the baseline; keep it");
   const servers = new Map<string, Server>();
   let port = 42100;
@@ -208,7 +217,7 @@ export async function runHttpBench(
   try {
     for (const framework of o.frameworks) {
       for (const app of ["basic", "github"] as const) {
-        const server = await startServer(framework, app, port++, logFd);
+        const server = await startServer(framework, app, port++, logFd, o.pinned);
         servers.set(`${framework}/${app}`, server);
         for (const s of scenarios) if (s.app === app) await verifyScenario(server.base, s);
         if (app === "github" && framework !== "node-http") await verifyGithubApp(server.base);
@@ -265,5 +274,6 @@ export async function runHttpBench(
   } finally {
     for (const server of servers.values()) server.child.kill();
     closeSync(logFd);
+    unpin?.();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- part...]`: runs the benchmark parts (http, lookup, scaling, cold; all by
- * default), saves each part's results in bench/results/<part>.json with the machine it ran on,
+ * default; `render` runs none), saves each part's results in bench/results/<part>.json with the machine it ran on,
  * then writes BENCHMARKS.md from every saved part, so rerunning one part keeps the others.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,14 +14,15 @@ import { runScalingBench, type ScalingResult } from "./routers/scaling.ts";
 const PARTS = ["http", "lookup", "scaling", "cold"] as const;
 type Part = (typeof PARTS)[number];
 
+// "render" runs nothing and rewrites BENCHMARKS.md from the saved results (after editing notes).
 const asked = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const a of asked) {
-  if (!(PARTS as readonly string[]).includes(a)) {
-    console.error(`Unknown part "${a}"; choose from: ${PARTS.join(", ")}.`);
+  if (a !== "render" && !(PARTS as readonly string[]).includes(a)) {
+    console.error(`Unknown part "${a}"; choose from: ${PARTS.join(", ")}, or render.`);
     process.exit(2);
   }
 }
-const parts = (asked.length > 0 ? asked : PARTS) as readonly Part[];
+const parts = (asked.length > 0 ? asked.filter((a) => a !== "render") : PARTS) as readonly Part[];
 const results = new URL("results/", import.meta.url);
 mkdirSync(results, { recursive: true });
 
