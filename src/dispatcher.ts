@@ -109,7 +109,7 @@ export class Dispatcher {
       }
       if (match.type === "not_found" && this.#notFound !== null) {
         const page = prefersJson(req.headers.accept) ? this.#notFound.json : this.#notFound.html;
-        writeText(res, 404, page.lines, page.body, req.method === "HEAD", this.#mustClose(req));
+        this.#writeText(req, res, 404, page.lines, page.body);
         return;
       }
     }
@@ -135,7 +135,7 @@ export class Dispatcher {
       lines = JSON_LINES;
     }
     if (text !== undefined) {
-      writeText(res, 200, lines, text, req.method === "HEAD", this.#mustClose(req));
+      this.#writeText(req, res, 200, lines, text);
       if (this.#teardown.length > 0) this.#teardownAll(req, null).catch(this.#fatal);
       return;
     }
@@ -305,6 +305,25 @@ export class Dispatcher {
         return this.#teardownAll(req, error ?? streamError);
       },
     );
+  }
+
+  /**
+   * The fast paths' writer. Its header lines are constants, so only a response already started
+   * elsewhere can make it throw: that is logged, never thrown into Node's request event (where it
+   * would be an uncaught exception) or out of a then() (an unhandled rejection).
+   */
+  #writeText(
+    req: Request,
+    res: ServerResponse,
+    status: number,
+    lines: readonly string[],
+    body: string,
+  ): void {
+    try {
+      writeText(res, status, lines, body, req.method === "HEAD", this.#mustClose(req));
+    } catch (err) {
+      this.#fatal(err);
+    }
   }
 
   /** Whether this answer ends the connection: the app is closing, or a body was left unread. */

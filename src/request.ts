@@ -44,7 +44,7 @@ export class Request<P = Record<string, unknown>> {
   readonly raw: IncomingMessage;
   /** Upper-case method, e.g. `"GET"`. */
   readonly method: string;
-  /** Route parameters, converted by their converters (`<int:id>` gives a number). */
+  /** Route parameters, converted by their converters (`<int:id>` gives a number); a shared frozen `{}` for routes without any. */
   params: P;
   /** The endpoint of the matched route, or `null` when nothing matched (404, 405). */
   endpoint: string | null = null;
