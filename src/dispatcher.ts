@@ -16,6 +16,7 @@ import {
 } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { kFlat } from "./internal/headers.ts";
+import { rawHeader } from "./internal/raw-headers.ts";
 import type { Logger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { Response, writeResponse, writeText } from "./response.ts";
@@ -108,7 +109,8 @@ export class Dispatcher {
         return;
       }
       if (match.type === "not_found" && this.#notFound !== null) {
-        const page = prefersJson(req.headers.accept) ? this.#notFound.json : this.#notFound.html;
+        const accept = rawHeader(req.raw, "accept");
+        const page = prefersJson(accept) ? this.#notFound.json : this.#notFound.html;
         this.#writeText(req, res, 404, page.lines, page.body);
         return;
       }
@@ -402,9 +404,9 @@ function unreadBody(req: Request, config: Config): boolean {
   if (raw.httpVersionMajor >= 2) return false;
   if (req.bodyRefused) return true;
   if (raw.complete) return false;
-  const length = raw.headers["content-length"];
+  const length = rawHeader(raw, "content-length");
   if (length !== undefined) return Number(length) > config.maxContentLength;
-  return raw.headers["transfer-encoding"] !== undefined;
+  return rawHeader(raw, "transfer-encoding") !== undefined;
 }
 
 function describe(err: unknown): string {
