@@ -16,7 +16,6 @@ import {
 } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { kFlat } from "./internal/headers.ts";
-import { rawHeader } from "./internal/raw-headers.ts";
 import type { Logger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { Response, writeResponse, writeText } from "./response.ts";
@@ -109,8 +108,7 @@ export class Dispatcher {
         return;
       }
       if (match.type === "not_found" && this.#notFound !== null) {
-        const accept = rawHeader(req.raw, "accept");
-        const page = prefersJson(accept) ? this.#notFound.json : this.#notFound.html;
+        const page = prefersJson(req.headers.accept) ? this.#notFound.json : this.#notFound.html;
         this.#writeText(req, res, 404, page.lines, page.body);
         return;
       }
@@ -404,9 +402,9 @@ function unreadBody(req: Request, config: Config): boolean {
   if (raw.httpVersionMajor >= 2) return false;
   if (req.bodyRefused) return true;
   if (raw.complete) return false;
-  const length = rawHeader(raw, "content-length");
+  const length = raw.headers["content-length"];
   if (length !== undefined) return Number(length) > config.maxContentLength;
-  return rawHeader(raw, "transfer-encoding") !== undefined;
+  return raw.headers["transfer-encoding"] !== undefined;
 }
 
 function describe(err: unknown): string {
