@@ -270,12 +270,3 @@ export function makeLoop(
   const factory = new Function("find", "methods", "paths", "sink", `"use strict"; ${body}`);
   return factory(find, methods, paths, sink) as () => void;
 }
-
-/** Median of a list of numbers (NaN when empty). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const hi = sorted[mid] ?? Number.NaN;
-  return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? Number.NaN) + hi) / 2;
-}

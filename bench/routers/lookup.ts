@@ -9,6 +9,7 @@
 import { pathToFileURL } from "node:url";
 import { bench, do_not_optimize, run, summary } from "mitata";
 import { githubRoutes, MISS_PATH } from "../lib/github-routes.ts";
+import { fmt as f } from "../lib/stats.ts";
 import { adapters, makeLoop, type RouterAdapter } from "./adapters.ts";
 import { checkAll } from "./check.ts";
 
@@ -86,11 +87,6 @@ export async function runLookupBench(options: LookupOptions = {}): Promise<Looku
     avgVsPhial: base === undefined ? Number.NaN : s.avg / base.avg,
   }));
 }
-
-const f = (n: number, digits: number): string =>
-  Number.isFinite(n)
-    ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : "n/a";
 
 /** The results as a markdown table, fastest (by p50) first. */
 export function lookupTable(results: readonly LookupResult[]): string {

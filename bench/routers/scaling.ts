@@ -22,7 +22,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bench, do_not_optimize, run } from "mitata";
-import { adapters, makeLoop, median, type RouterAdapter, type RouteSpec } from "./adapters.ts";
+import { fmt as f, median } from "../lib/stats.ts";
+import { adapters, makeLoop, type RouterAdapter, type RouteSpec } from "./adapters.ts";
 import { statsByName } from "./lookup.ts";
 
 export const SIZES = [10, 100, 1000, 5000] as const;
@@ -277,11 +278,6 @@ export async function runScalingBench(options: ScalingOptions = {}): Promise<Sca
     },
   };
 }
-
-const f = (n: number, digits: number): string =>
-  Number.isFinite(n)
-    ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : "n/a";
 
 /** The rows as a markdown table, by N then router. */
 export function scalingTable(result: ScalingResult): string {

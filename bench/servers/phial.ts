@@ -8,5 +8,7 @@ import type { AppKind } from "../lib/scenarios.ts";
 import { createApp, type PhialClass } from "./phial-apps.ts";
 
 export async function start(app: AppKind, port: number): Promise<void> {
+  // dist's Phial and src's are two declarations of one class; private fields make TypeScript
+  // treat them as unrelated types, though they are the same code.
   await createApp(app, Phial as unknown as PhialClass).listen({ port, host: "127.0.0.1" });
 }
