@@ -15,10 +15,9 @@ import {
   NotFound,
 } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
-import { kFlat } from "./internal/headers.ts";
 import type { Logger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
-import { Response, writeResponse, writeText } from "./response.ts";
+import { Response, textLines, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
 import type {
   AfterRequestHook,
@@ -355,10 +354,9 @@ interface FixedPage {
 
 function fixedPage(json: boolean): FixedPage {
   const response = errorResponse(new NotFound(), { json });
-  return { lines: response.headers[kFlat](FRAMING), body: response.body as string };
+  return { lines: textLines(response), body: response.body as string };
 }
 
-const FRAMING = new Set(["content-length", "transfer-encoding"]);
 const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];
 const JSON_LINES: readonly string[] = ["Content-Type", "application/json"];
 

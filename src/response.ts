@@ -270,6 +270,19 @@ export function writeResponse(
 }
 
 /**
+ * The header lines of `response` for {@link writeText}: as `writeHead` takes them, without the
+ * framing headers that `writeText` computes itself. For answers built once and sent many times.
+ *
+ * @example
+ * ```ts
+ * const lines = textLines(errorResponse(new NotFound(), { json: false }));
+ * ```
+ */
+export function textLines(response: Response): string[] {
+  return response.headers[kFlat](FRAMING);
+}
+
+/**
  * The dispatcher's fast writer for a text body whose header lines phial itself built (constants,
  * already valid): adds Content-Length, and `Connection: close` when asked, in one `writeHead`.
  *

@@ -122,6 +122,26 @@ describe("hooks", () => {
     assert.equal((errors[1] as { status: number }).status, 403);
   });
 
+  test("with only a teardown hook, a miss still reaches it as a NotFound and a hit as null", async () => {
+    const app = new Phial();
+    const seen: unknown[] = [];
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    app.teardownRequest((err) => {
+      seen.push(err);
+      if (seen.length === 2) done();
+    });
+    app.get("/", () => ({ ok: true }));
+    const client = app.testClient();
+    assert.equal((await client.get("/")).status, 200);
+    assert.equal((await client.get("/missing")).status, 404);
+    await finished;
+    assert.equal(seen[0], null);
+    assert.equal((seen[1] as { status: number }).status, 404);
+  });
+
   test("a teardown hook that throws is logged and does not affect the response", async () => {
     const logger = silentLogger();
     const app = new Phial({ logger });
