@@ -35,6 +35,25 @@ export interface CloseOptions {
   timeout?: number;
 }
 
+/**
+ * One registered rule, as `app.rules()` lists it (Flask's `url_map.iter_rules()`).
+ *
+ * @example
+ * ```ts
+ * for (const r of app.rules()) console.log(r.endpoint, r.methods.join(","), r.rule);
+ * ```
+ */
+export interface RuleInfo {
+  /** The full pattern, blueprint prefixes included, as written. */
+  readonly rule: string;
+  /** The endpoint name, dotted with its blueprints (`"api.users.show"`). */
+  readonly endpoint: string;
+  /** The methods registered for it, upper-case; HEAD and OPTIONS are implied, not listed. */
+  readonly methods: readonly string[];
+  /** The dotted name of its blueprint, or `null` for the app's own routes. */
+  readonly blueprint: string | null;
+}
+
 interface EndpointInfo {
   readonly identity: AnyHandler;
   readonly patterns: CompiledPattern[];
@@ -63,6 +82,7 @@ export class Phial extends Scaffold {
 
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
+  readonly #rules: RuleInfo[] = [];
   #dispatcher: Dispatcher | undefined;
   #server: Server | undefined;
 
@@ -89,7 +109,25 @@ export class Phial extends Scaffold {
     } else {
       known.patterns.push(pattern);
     }
+    this.#rules.push({
+      rule: spec.rule,
+      endpoint: spec.endpoint,
+      methods: spec.methods,
+      blueprint: null,
+    });
     super.addRoute(spec);
+  }
+
+  /**
+   * Every registered rule in registration order, blueprints' included: what `phial routes` prints.
+   *
+   * @example
+   * ```ts
+   * app.rules().map((r) => r.endpoint); // ["index", "api.users"]
+   * ```
+   */
+  rules(): readonly RuleInfo[] {
+    return this.#rules;
   }
 
   /**

@@ -1,4 +1,4 @@
-export type { CloseOptions, ListenOptions, PhialOptions } from "./app.ts";
+export type { CloseOptions, ListenOptions, PhialOptions, RuleInfo } from "./app.ts";
 export { Phial } from "./app.ts";
 export type { Config } from "./config.ts";
 export { defaultConfig } from "./config.ts";

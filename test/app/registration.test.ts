@@ -17,6 +17,18 @@ describe("registration", () => {
     assert.equal(app.urlFor("GET /anon"), "/anon");
   });
 
+  test("rules() lists every rule with its endpoint and methods, in registration order", () => {
+    const app = new Phial();
+    app.get("/", function index() {
+      return "home";
+    });
+    app.route("/items/<int:id>", { methods: ["get", "PUT"], endpoint: "item" }, () => "x");
+    assert.deepEqual(app.rules(), [
+      { rule: "/", endpoint: "index", methods: ["GET"], blueprint: null },
+      { rule: "/items/<int:id>", endpoint: "item", methods: ["GET", "PUT"], blueprint: null },
+    ]);
+  });
+
   test("another handler under a taken endpoint throws; the same handler on two rules is fine", () => {
     const app = new Phial();
     function index() {
