@@ -1,7 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
+import {
+  Blueprint,
+  checkMountOptions,
+  checkName,
+  joinRule,
+  normalizePrefix,
+  type RegisterBlueprintOptions,
+} from "./blueprint.ts";
 import { type Config, defaultConfig, validateConfig } from "./config.ts";
+import { activeRequest, currentRequest, forwarder } from "./context.ts";
 import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -11,6 +20,7 @@ import { type ConverterRegistry, defaultConverters } from "./routing/converters.
 import { type CompiledPattern, compilePattern } from "./routing/pattern.ts";
 import { RouteTable } from "./routing/table.ts";
 import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
+import { Scope } from "./scope.ts";
 import { TestClient } from "./testing.ts";
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
@@ -19,6 +29,12 @@ export interface PhialOptions {
   config?: Partial<Config>;
   /** Where errors are reported; defaults to the console. */
   logger?: Logger;
+  /**
+   * Turns on the context locals `request`, `g`, `session`, `currentApp` and `urlFor` (default
+   * `false`). They cost every request some time on Node 20 (see BENCHMARKS.md), so apps that
+   * only use the handler's `req` do not pay for them.
+   */
+  contextLocals?: boolean;
 }
 
 /** Options for `app.listen()`. @example `await app.listen({ port: 8000, host: "0.0.0.0" })` */
@@ -83,6 +99,11 @@ export class Phial extends Scaffold {
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
   readonly #rules: RuleInfo[] = [];
+  /** The app's own scope, then one per blueprint mount. */
+  readonly #scopes: Scope[] = [new Scope(null, [this], "")];
+  /** Blueprints by their dotted mount name. */
+  readonly #mounts = new Map<string, Blueprint>();
+  readonly #contextLocals: boolean;
   #dispatcher: Dispatcher | undefined;
   #server: Server | undefined;
 
@@ -90,32 +111,91 @@ export class Phial extends Scaffold {
     super();
     this.config = { ...defaultConfig(), ...options.config };
     this.logger = options.logger ?? consoleLogger();
+    this.#contextLocals = options.contextLocals === true;
   }
 
   protected override addRoute(spec: RouteSpec): void {
-    const pattern = compilePattern(spec.rule, this.converters);
-    const known = this.#endpoints.get(spec.endpoint);
+    this.#addRule(spec.rule, spec.endpoint, spec, this.#root);
+    super.addRoute(spec);
+  }
+
+  get #root(): Scope {
+    return this.#scopes[0] as Scope;
+  }
+
+  #addRule(rule: string, endpoint: string, spec: RouteSpec, scope: Scope): void {
+    const pattern = compilePattern(rule, this.converters);
+    const known = this.#endpoints.get(endpoint);
     if (known !== undefined && known.identity !== spec.identity) {
       throw new SetupError(
-        `The endpoint "${spec.endpoint}" is already taken by another handler; pass { endpoint: "..." } to name this one (rule "${spec.rule}").`,
+        `The endpoint "${endpoint}" is already taken by another handler; pass { endpoint: "..." } to name this one (rule "${rule}").`,
       );
     }
     // The params type was checked against this pattern at registration; the table produces the
     // same params at run time, so erasing it here is safe.
     const handler = spec.handler as (req: Request) => unknown;
-    this.#table.add(pattern, spec.methods, { endpoint: spec.endpoint, handler });
+    this.#table.add(pattern, spec.methods, { endpoint, handler, scope });
     if (known === undefined) {
-      this.#endpoints.set(spec.endpoint, { identity: spec.identity, patterns: [pattern] });
+      this.#endpoints.set(endpoint, { identity: spec.identity, patterns: [pattern] });
     } else {
       known.patterns.push(pattern);
     }
-    this.#rules.push({
-      rule: spec.rule,
-      endpoint: spec.endpoint,
-      methods: spec.methods,
-      blueprint: null,
-    });
-    super.addRoute(spec);
+    this.#rules.push({ rule, endpoint, methods: spec.methods, blueprint: scope.blueprint });
+  }
+
+  /**
+   * Registers a blueprint's routes, hooks and error handlers (and its nested blueprints') on the
+   * app, under its prefix and name. The blueprint takes no more registrations afterwards; the
+   * same blueprint can be registered again under another `name` and `urlPrefix`.
+   *
+   * @example
+   * ```ts
+   * app.registerBlueprint(api, { urlPrefix: "/api/v1" });
+   * app.registerBlueprint(api, { urlPrefix: "/api/v2", name: "apiV2" });
+   * ```
+   */
+  registerBlueprint(blueprint: Blueprint, options: RegisterBlueprintOptions = {}): void {
+    this.assertOpen(`the blueprint "${blueprint?.name}"`);
+    if (!(blueprint instanceof Blueprint)) {
+      throw new SetupError("registerBlueprint() takes a Blueprint.");
+    }
+    checkMountOptions(options, blueprint);
+    this.#mount(blueprint, options, "", null, [this]);
+  }
+
+  #mount(
+    bp: Blueprint,
+    options: RegisterBlueprintOptions,
+    parentPrefix: string,
+    parentName: string | null,
+    parentChain: readonly Scaffold[],
+  ): void {
+    const own = checkName(options.name ?? bp.name);
+    const name = parentName === null ? own : `${parentName}.${own}`;
+    const taken = this.#mounts.get(name);
+    if (taken !== undefined) {
+      throw new SetupError(
+        taken === bp
+          ? `The blueprint "${name}" is already registered; to register it again, give it another name: registerBlueprint(bp, { name: "...", urlPrefix: "..." }).`
+          : `The name "${name}" is already used by another blueprint; pass { name: "..." } to registerBlueprint().`,
+      );
+    }
+    if (parentChain.includes(bp)) {
+      throw new SetupError(`The blueprint "${bp.name}" is nested inside itself.`);
+    }
+    this.#mounts.set(name, bp);
+    const prefix =
+      parentPrefix + normalizePrefix(options.urlPrefix ?? bp.urlPrefix, `blueprint "${name}"`);
+    const chain = [...parentChain, bp];
+    const scope = new Scope(name, chain, prefix);
+    this.#scopes.push(scope);
+    bp.markRegistered("an app");
+    for (const spec of bp.routes) {
+      this.#addRule(joinRule(prefix, spec.rule), `${name}.${spec.endpoint}`, spec, scope);
+    }
+    for (const child of bp.children) {
+      this.#mount(child.blueprint, child.options, prefix, name, chain);
+    }
   }
 
   /**
@@ -167,10 +247,8 @@ export class Phial extends Scaffold {
       owner: this,
       config: this.config,
       table: this.#table,
-      beforeRequest: this.beforeRequestHooks,
-      afterRequest: this.afterRequestHooks,
-      teardownRequest: this.teardownHooks,
-      errorHandlers: this.errorHandlers,
+      scopes: this.#scopes,
+      contextLocals: this.#contextLocals,
       logger: this.logger,
     });
     return this.#dispatcher;
@@ -178,7 +256,9 @@ export class Phial extends Scaffold {
 
   /**
    * Builds the URL of an endpoint from its rule, converting each value with the rule's
-   * converter; values the rule does not use become the query string.
+   * converter; values the rule does not use become the query string. Blueprint endpoints are
+   * dotted (`"api.user"`); `".user"` means the current request's blueprint, which needs a request
+   * (use `req.urlFor`, or context locals).
    *
    * @example
    * ```ts
@@ -186,6 +266,15 @@ export class Phial extends Scaffold {
    * ```
    */
   urlFor(endpoint: string, values: Readonly<Record<string, unknown>> = {}): string {
+    if (endpoint.startsWith(".")) {
+      const req = activeRequest();
+      if (req === undefined) {
+        throw new BuildError(
+          `"${endpoint}" is relative to the current blueprint, and there is no current request; call req.urlFor("${endpoint}") or use the full name.`,
+        );
+      }
+      return req.urlFor(endpoint, values);
+    }
     const info = this.#endpoints.get(endpoint);
     if (info === undefined) {
       throw new BuildError(
@@ -274,3 +363,17 @@ export class Phial extends Scaffold {
     return new TestClient(this);
   }
 }
+
+/**
+ * The app handling the current request (Flask's `current_app`), for code that has no `app` in
+ * reach, such as a blueprint module. Needs `new Phial({ contextLocals: true })`.
+ *
+ * @example
+ * ```ts
+ * import { currentApp } from "phial";
+ * const debug = currentApp.config.debug;
+ * ```
+ */
+export const currentApp: Phial = forwarder(
+  () => currentRequest("`currentApp`").owner as unknown as Phial,
+);

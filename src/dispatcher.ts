@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "./config.ts";
+import { runInRequest } from "./context.ts";
 import { errorResponse } from "./error-page.ts";
 import {
   BadRequest,
@@ -19,12 +20,8 @@ import type { Logger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { Response, textLines, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
-import type {
-  AfterRequestHook,
-  BeforeRequestHook,
-  ErrorHandler,
-  TeardownHook,
-} from "./scaffold.ts";
+import type { ErrorHandler } from "./scaffold.ts";
+import { byDepth, type Scope, scopeForPath } from "./scope.ts";
 import { jsonText, redirect, toResponse } from "./to-response.ts";
 
 /** What the route table stores for each route. */
@@ -32,17 +29,19 @@ export interface RouteEntry {
   readonly endpoint: string;
   /** Called with a request whose params this route's own pattern produced. */
   readonly handler: (req: Request) => unknown;
+  /** The hooks and error handlers of the app or blueprint mount the route belongs to. */
+  readonly scope: Scope;
 }
 
-/** The frozen app state a dispatcher serves. Hook lists are in registration order. */
+/** The frozen app state a dispatcher serves. */
 export interface DispatchState {
   readonly owner: RequestOwner;
   readonly config: Config;
   readonly table: RouteTable<RouteEntry>;
-  readonly beforeRequest: readonly BeforeRequestHook[];
-  readonly afterRequest: readonly AfterRequestHook[];
-  readonly teardownRequest: readonly TeardownHook[];
-  readonly errorHandlers: ReadonlyMap<unknown, ErrorHandler<never>>;
+  /** The app's own scope first, then one per blueprint mount; sealed by the dispatcher. */
+  readonly scopes: readonly Scope[];
+  /** Whether requests run inside the context-locals storage. */
+  readonly contextLocals: boolean;
   readonly logger: Logger;
 }
 
@@ -64,61 +63,79 @@ export class Dispatcher {
   /** Set by `app.close()`: responses then carry `Connection: close`. */
   closing = false;
   readonly #s: DispatchState;
-  readonly #noHooks: boolean;
-  readonly #after: readonly AfterRequestHook[];
-  readonly #teardown: readonly TeardownHook[];
-  /** The default 404 pages, prebuilt when nothing (hook or error handler) could change them. */
-  readonly #notFound: { html: FixedPage; json: FixedPage } | null;
+  readonly #root: Scope;
+  /** Blueprint scopes with a prefix, deepest first, for requests that matched no route. */
+  readonly #prefixed: readonly Scope[];
+  /** The default 404 pages, served as they are where nothing could change them. */
+  readonly #notFound = { html: fixedPage(false), json: fixedPage(true) };
 
   constructor(state: DispatchState) {
     this.#s = state;
-    this.#noHooks = state.beforeRequest.length === 0 && state.afterRequest.length === 0;
-    const plain404 =
-      state.teardownRequest.length === 0 &&
-      findHandler(state.errorHandlers, new NotFound()) === undefined;
-    this.#notFound = plain404 ? { html: fixedPage(false), json: fixedPage(true) } : null;
-    // Flask runs after/teardown hooks last-registered first.
-    this.#after = [...state.afterRequest].reverse();
-    this.#teardown = [...state.teardownRequest].reverse();
+    for (const scope of state.scopes) scope.seal();
+    this.#root = state.scopes[0] as Scope;
+    this.#prefixed = byDepth(state.scopes);
   }
 
   /** The `node:http` request listener. */
   readonly listener = (raw: IncomingMessage, res: ServerResponse): void => {
     const req = new Request(raw, res, this.#s.owner);
     const match = this.#match(req);
-    if (this.#noHooks) {
+    let scope: Scope;
+    if (match.type === "found") {
+      scope = match.value.scope;
+    } else {
+      scope = scopeForPath(req.path, this.#prefixed, this.#root);
+      req.blueprint = scope.blueprint;
+    }
+    if (this.#s.contextLocals) runInRequest(req, this.#serve, req, res, match, scope);
+    else this.#serve(req, res, match, scope);
+  };
+
+  readonly #serve = (
+    req: Request,
+    res: ServerResponse,
+    match: RouteMatch<RouteEntry>,
+    scope: Scope,
+  ): void => {
+    if (scope.fast) {
       // Fast path: with no hooks, a handler's value needs no lifecycle promise at all.
       if (match.type === "found") {
         let value: unknown;
         try {
           value = match.value.handler(req);
         } catch (error) {
-          this.#run(req, res, match, { error });
+          this.#run(req, res, match, scope, { error });
           return;
         }
         if (isThenable(value)) {
           Promise.resolve(value).then(
-            (settled) => this.#settle(req, res, match, settled),
-            (error: unknown) => this.#run(req, res, match, { error }),
+            (settled) => this.#settle(req, res, match, scope, settled),
+            (error: unknown) => this.#run(req, res, match, scope, { error }),
           );
         } else {
-          this.#settle(req, res, match, value);
+          this.#settle(req, res, match, scope, value);
         }
         return;
       }
-      if (match.type === "not_found" && this.#notFound !== null) {
+      if (match.type === "not_found" && scope.plainNotFound) {
         const page = prefersJson(req.headers.accept) ? this.#notFound.json : this.#notFound.html;
         this.#writeText(req, res, 404, page.lines, page.body);
         return;
       }
     }
-    this.#run(req, res, match, undefined);
+    this.#run(req, res, match, scope, undefined);
   };
 
   /** The fast path's second half: a handler's settled value, written without a lifecycle. */
-  #settle(req: Request, res: ServerResponse, match: RouteMatch<RouteEntry>, value: unknown): void {
+  #settle(
+    req: Request,
+    res: ServerResponse,
+    match: RouteMatch<RouteEntry>,
+    scope: Scope,
+    value: unknown,
+  ): void {
     if (req.afterThis !== undefined) {
-      this.#run(req, res, match, { value });
+      this.#run(req, res, match, scope, { value });
       return;
     }
     let lines: readonly string[] = HTML_LINES;
@@ -128,24 +145,24 @@ export class Dispatcher {
         text = jsonText(value);
       } catch (error) {
         // JSON.stringify threw (a cycle, a BigInt): the error handlers decide the answer.
-        this.#run(req, res, match, { error });
+        this.#run(req, res, match, scope, { error });
         return;
       }
       lines = JSON_LINES;
     }
     if (text !== undefined) {
       this.#writeText(req, res, 200, lines, text);
-      if (this.#teardown.length > 0) this.#teardownAll(req, null).catch(this.#fatal);
+      if (scope.teardown.length > 0) this.#teardownAll(req, scope, null).catch(this.#fatal);
       return;
     }
     let response: Response;
     try {
       response = toResponse(value, req.endpoint ?? NO_ENDPOINT);
     } catch (error) {
-      this.#run(req, res, match, { error });
+      this.#run(req, res, match, scope, { error });
       return;
     }
-    const written = this.#write(req, res, response, null);
+    const written = this.#write(req, res, scope, response, null);
     if (written !== undefined) written.catch(this.#fatal);
   }
 
@@ -161,12 +178,19 @@ export class Dispatcher {
     if (match.type === "found") {
       req.params = match.params;
       req.endpoint = match.value.endpoint;
+      req.blueprint = match.value.scope.blueprint;
     }
     return match;
   }
 
-  #run(req: Request, res: ServerResponse, match: RouteMatch<RouteEntry>, outcome?: Outcome): void {
-    this.#lifecycle(req, res, match, outcome).catch(this.#fatal);
+  #run(
+    req: Request,
+    res: ServerResponse,
+    match: RouteMatch<RouteEntry>,
+    scope: Scope,
+    outcome: Outcome | undefined,
+  ): void {
+    this.#lifecycle(req, res, match, scope, outcome).catch(this.#fatal);
   }
 
   /** Steps 2-6 for everything off the fast path. Never rejects except on a bug. */
@@ -174,37 +198,39 @@ export class Dispatcher {
     req: Request,
     res: ServerResponse,
     match: RouteMatch<RouteEntry>,
-    outcome?: Outcome,
+    scope: Scope,
+    outcome: Outcome | undefined,
   ): Promise<void> {
     let response: Response;
     let error: unknown = null;
     try {
-      response = await this.#fullDispatch(req, match, outcome);
+      response = await this.#fullDispatch(req, match, scope, outcome);
     } catch (err) {
       error = err;
-      response = await this.#handleException(req, err);
+      response = await this.#handleException(req, scope, err);
     }
-    await this.#write(req, res, response, error);
+    await this.#write(req, res, scope, response, error);
   }
 
   /** beforeRequest hooks, then the handler (unless a hook answered), then afterRequest. */
   async #fullDispatch(
     req: Request,
     match: RouteMatch<RouteEntry>,
-    outcome?: Outcome,
+    scope: Scope,
+    outcome: Outcome | undefined,
   ): Promise<Response> {
     let value: unknown;
     if (outcome !== undefined) {
       if ("error" in outcome) throw outcome.error;
       value = await outcome.value;
     } else {
-      for (const hook of this.#s.beforeRequest) {
+      for (const hook of scope.before) {
         value = await hook(req);
         if (value !== undefined) break;
       }
       if (value === undefined) value = await this.#dispatch(req, match);
     }
-    return this.#processResponse(req, toResponse(value, req.endpoint ?? NO_ENDPOINT));
+    return this.#processResponse(req, scope, toResponse(value, req.endpoint ?? NO_ENDPOINT));
   }
 
   /** The handler, or the answer routing already decided (Flask's routing exceptions). */
@@ -229,41 +255,42 @@ export class Dispatcher {
   }
 
   /** afterThisRequest functions in order, then afterRequest hooks last-registered first. */
-  async #processResponse(req: Request, response: Response): Promise<Response> {
+  async #processResponse(req: Request, scope: Scope, response: Response): Promise<Response> {
     let current = response;
     if (req.afterThis !== undefined) {
       for (const fn of req.afterThis) current = (await fn(current)) ?? current;
     }
-    for (const hook of this.#after) current = (await hook(current, req)) ?? current;
+    for (const hook of scope.after) current = (await hook(current, req)) ?? current;
     return current;
   }
 
   /** An error became the answer: its handler's response, or the default error page. */
-  async #handleException(req: Request, err: unknown): Promise<Response> {
+  async #handleException(req: Request, scope: Scope, err: unknown): Promise<Response> {
     try {
-      const response = await this.#handleUserError(req, err);
-      return await this.#processResponse(req, response);
+      const response = await this.#handleUserError(req, scope, err);
+      return await this.#processResponse(req, scope, response);
     } catch (second) {
       this.#s.logger.error("An error handler or afterRequest hook failed:", second);
       return this.#errorPage(req, new InternalServerError(undefined, { cause: second }), second);
     }
   }
 
-  async #handleUserError(req: Request, err: unknown): Promise<Response> {
-    const handlers = this.#s.errorHandlers;
+  async #handleUserError(req: Request, scope: Scope, err: unknown): Promise<Response> {
     const httpError =
       err instanceof HTTPError ? err : new InternalServerError(undefined, { cause: err });
-    let handler = findHandler(handlers, err);
+    let handler = scope.findErrorHandler(err);
     let handled: unknown = err;
     if (handler === undefined && httpError !== err) {
       // Nothing handles the error itself: it is logged once and becomes a 500.
       this.#s.logger.error(`Unhandled error in ${req.method} ${req.rawPath}:`, err);
-      handler = findHandler(handlers, httpError);
+      handler = scope.findErrorHandler(httpError);
       handled = httpError;
     }
     if (handler === undefined) return this.#errorPage(req, httpError, err);
     const value = await (handler as ErrorHandler<unknown>)(handled, req);
-    return toResponse(value, req.endpoint ?? NO_ENDPOINT, httpError.status);
+    const response = toResponse(value, req.endpoint ?? NO_ENDPOINT, httpError.status);
+    if (response.status === httpError.status) keepErrorHeaders(response, httpError);
+    return response;
   }
 
   /** The default error page; in debug it shows the original error's stack (escaped). */
@@ -276,6 +303,7 @@ export class Dispatcher {
   #write(
     req: Request,
     res: ServerResponse,
+    scope: Scope,
     response: Response,
     error: unknown,
   ): Promise<void> | undefined {
@@ -291,17 +319,17 @@ export class Dispatcher {
       pending = writeResponse(res, this.#errorPage(req, new InternalServerError(), invalid), head);
     }
     if (pending === undefined) {
-      if (this.#teardown.length > 0) return this.#teardownAll(req, error);
+      if (scope.teardown.length > 0) return this.#teardownAll(req, scope, error);
       return undefined;
     }
     return pending.then(
-      () => this.#teardownAll(req, error),
+      () => this.#teardownAll(req, scope, error),
       (streamError: unknown) => {
         this.#s.logger.error(
           `The response stream of ${req.method} ${req.rawPath} failed:`,
           streamError,
         );
-        return this.#teardownAll(req, error ?? streamError);
+        return this.#teardownAll(req, scope, error ?? streamError);
       },
     );
   }
@@ -330,8 +358,8 @@ export class Dispatcher {
     return (this.closing && req.raw.httpVersionMajor < 2) || unreadBody(req, this.#s.config);
   }
 
-  async #teardownAll(req: Request, error: unknown): Promise<void> {
-    for (const hook of this.#teardown) {
+  async #teardownAll(req: Request, scope: Scope, error: unknown): Promise<void> {
+    for (const hook of scope.teardown) {
       try {
         await hook(error, req);
       } catch (err) {
@@ -368,26 +396,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** The handler for an error: by its status first, then by the nearest class in its chain. */
-function findHandler(
-  handlers: ReadonlyMap<unknown, ErrorHandler<never>>,
-  err: unknown,
-): ErrorHandler<never> | undefined {
-  if (handlers.size === 0) return undefined;
-  if (err instanceof HTTPError) {
-    const byStatus = handlers.get(err.status);
-    if (byStatus !== undefined) return byStatus;
+/**
+ * A handler's answer to an error keeps the headers the status requires (`Allow` on a 405,
+ * `WWW-Authenticate` on a 401) unless it set them itself.
+ */
+function keepErrorHeaders(response: Response, error: HTTPError): void {
+  for (const [name, value] of Object.entries(error.headers)) {
+    if (response.headers.has(name)) continue;
+    try {
+      response.headers.set(name, value);
+    } catch {
+      // An invalid header on the error is dropped here as the default error page drops it.
+    }
   }
-  if (err === null || typeof err !== "object") return undefined;
-  for (
-    let proto = Object.getPrototypeOf(err);
-    proto !== null;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    const byClass = handlers.get(proto.constructor);
-    if (byClass !== undefined) return byClass;
-  }
-  return undefined;
 }
 
 /**

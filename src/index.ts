@@ -1,7 +1,10 @@
 export type { CloseOptions, ListenOptions, PhialOptions, RuleInfo } from "./app.ts";
-export { Phial } from "./app.ts";
+export { currentApp, Phial } from "./app.ts";
+export type { BlueprintOptions, RegisterBlueprintOptions } from "./blueprint.ts";
+export { Blueprint } from "./blueprint.ts";
 export type { Config } from "./config.ts";
 export { defaultConfig } from "./config.ts";
+export { ContextError, currentRequest, g, request, session, urlFor } from "./context.ts";
 export type { HTTPErrorClass, HTTPErrorOptions } from "./errors.ts";
 export {
   abort,
@@ -68,4 +71,5 @@ export type {
   RouteOptions,
   TeardownHook,
 } from "./scaffold.ts";
+export type { Session } from "./session.ts";
 export { jsonify, makeResponse, redirect } from "./to-response.ts";

@@ -15,6 +15,7 @@ import type { Config } from "./config.ts";
 import { UnsupportedMediaType } from "./errors.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
 import type { Response } from "./response.ts";
+import { NullSession, type Session } from "./session.ts";
 
 /** What a request needs from its app; an interface so this file stays below `app.ts`. */
 export interface RequestOwner {
@@ -48,8 +49,11 @@ export class Request<P = Record<string, unknown>> {
   params: P;
   /** The endpoint of the matched route, or `null` when nothing matched (404, 405). */
   endpoint: string | null = null;
-  /** The blueprint of the matched route; blueprints arrive in a later release, so always `null`. */
-  readonly blueprint: string | null = null;
+  /**
+   * The dotted name of the blueprint that owns the request (`"api.v1"`): the matched route's, or
+   * for an unmatched URL the deepest blueprint whose prefix covers it; `null` for the app's own.
+   */
+  blueprint: string | null = null;
   /** The path as the client sent it: still percent-encoded, without query or fragment. */
   readonly rawPath: string;
   /** The query string without `?`, still encoded. */
@@ -64,6 +68,7 @@ export class Request<P = Record<string, unknown>> {
   #media: MediaType | null | undefined;
   #controller: AbortController | undefined;
   #g: Record<string, unknown> | undefined;
+  #session: Session | undefined;
   /** @internal Set when a body limit refused the body mid-way, so the connection must close. */
   bodyRefused = false;
   /** @internal Functions queued by {@link afterThisRequest}. */
@@ -164,6 +169,17 @@ export class Request<P = Record<string, unknown>> {
     return this.#g;
   }
 
+  /** The session (Flask's `session`): Map-like; without a session backend it reads as empty and refuses writes. */
+  get session(): Session {
+    this.#session ??= new NullSession();
+    return this.#session;
+  }
+
+  /** @internal The app serving this request (what `currentApp` returns). */
+  get owner(): RequestOwner {
+    return this.#owner;
+  }
+
   /** The request's `Content-Type`, parsed once (`null` when absent); malformed is 415. */
   get mediaType(): MediaType | null {
     if (this.#media === undefined) this.#media = parseMediaType(this.raw.headers["content-type"]);
@@ -256,8 +272,14 @@ export class Request<P = Record<string, unknown>> {
     return parseUrlEncoded(text, config.maxFormParts, "form");
   }
 
-  /** Builds a URL for an endpoint, as `app.urlFor`. */
+  /**
+   * Builds a URL for an endpoint, as `app.urlFor`; `".name"` is an endpoint of this request's
+   * blueprint (`"admin.name"` inside the `admin` blueprint).
+   */
   urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string {
+    if (endpoint.startsWith(".")) {
+      endpoint = this.blueprint === null ? endpoint.slice(1) : `${this.blueprint}${endpoint}`;
+    }
     return this.#owner.urlFor(endpoint, values);
   }
 
