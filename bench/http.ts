@@ -17,6 +17,7 @@ import { verifyGithubApp, verifyScenario } from "./lib/verify.ts";
 export const FRAMEWORKS = [
   "node-http",
   "phial",
+  "phial-context",
   "fastify",
   "hono",
   "h3",
@@ -29,6 +30,7 @@ export type Framework = (typeof FRAMEWORKS)[number];
 const PACKAGE: Record<Framework, string | null> = {
   "node-http": null,
   phial: null,
+  "phial-context": null,
   fastify: "fastify",
   hono: "@hono/node-server",
   h3: "h3",

@@ -1,7 +1,7 @@
 /** Writes BENCHMARKS.md from the saved results of each part, plus the notes in bench/notes.md. */
 import { readFileSync } from "node:fs";
 import type { ColdResult } from "../coldstart.ts";
-import type { HttpResult } from "../http.ts";
+import type { HttpCell, HttpResult } from "../http.ts";
 import { type LookupResult, lookupTable } from "../routers/lookup.ts";
 import { phialSummary, type ScalingResult, scalingTable } from "../routers/scaling.ts";
 import type { Machine, Saved } from "./machine.ts";
@@ -69,7 +69,29 @@ function httpSection(saved: Saved<HttpResult>): string {
       `- ${s.name}: phial at ${fmt(phial.medianRatio, 3)} of node:http, target 0.95 ${MET(phial.medianRatio >= 0.95)}; ahead of ${peers.join(", ")} ${MET(behind.length === 0)}${behind.length > 0 ? ` (behind or level with ${behind.join(", ")})` : ""}.`,
     );
   }
+  if (fws.includes("phial-context")) lines.push("", ...contextLines(cell));
   return lines.join("\n");
+}
+
+/** What turning context locals on costs: phial-context against phial in the same rounds. */
+function contextLines(cell: (f: string, s: string) => HttpCell | undefined): string[] {
+  const lines = [
+    "### Context locals",
+    "",
+    "`phial` is an app created without `contextLocals` (the default), its handlers using `req`: the dispatcher's only extra work is one boolean test per request. `phial-context` is the same app with `contextLocals: true`, its handlers reading `request` (AsyncLocalStorage). Ratios are of the medians above; CPU is µs per request.",
+    "",
+    "| scenario | phial (ratio to node:http) | phial-context (ratio) | phial-context / phial, req/s | CPU µs phial → phial-context |",
+    "|---|--:|--:|--:|--:|",
+  ];
+  for (const s of scenarios) {
+    const plain = cell("phial", s.name);
+    const ctx = cell("phial-context", s.name);
+    if (plain === undefined || ctx === undefined) continue;
+    lines.push(
+      `| ${s.name} | ${fmt(plain.medianRatio, 3)} | ${fmt(ctx.medianRatio, 3)} | ${fmt(ctx.medianRps / plain.medianRps, 3)} | ${fmt(plain.cpuMicrosPerRequest, 2)} → ${fmt(ctx.cpuMicrosPerRequest, 2)} |`,
+    );
+  }
+  return lines;
 }
 
 function lookupSection(saved: Saved<LookupResult[]>): string {
