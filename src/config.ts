@@ -193,7 +193,7 @@ export class Config {
     try {
       text = readFileSync(path, "utf8");
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = err instanceof Error && "code" in err ? err.code : undefined;
       if (code === "ENOENT" || code === "ENOTDIR") {
         if (options.optional === true) return this;
         throw new ConfigError(

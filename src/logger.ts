@@ -108,7 +108,7 @@ export interface LogLevelSource {
  */
 export function resolveLogLevel(config: LogLevelSource | undefined): LogLevel {
   const level = config?.logLevel;
-  if (typeof level === "string" && Object.hasOwn(RANK, level)) return level;
+  if (isLogLevel(level)) return level;
   return config?.debug === true ? "debug" : "warn";
 }
 
@@ -141,8 +141,7 @@ export class PhialLogger {
   constructor(sink: LogSink = console, options: PhialLoggerOptions = {}) {
     this.sink = sink;
     this.style =
-      options.style ??
-      (typeof (sink as { child?: unknown }).child === "function" ? "pino" : "console");
+      options.style ?? ("child" in sink && typeof sink.child === "function" ? "pino" : "console");
     this.#fixed = options.level === undefined ? null : checkLevel(options.level);
   }
 
@@ -265,8 +264,12 @@ export function consoleLogger(): PhialLogger {
   return new PhialLogger(console);
 }
 
+function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === "string" && Object.hasOwn(RANK, value);
+}
+
 function checkLevel(level: unknown): LogLevel {
-  if (typeof level === "string" && Object.hasOwn(RANK, level)) return level as LogLevel;
+  if (isLogLevel(level)) return level;
   throw new TypeError(
     `A log level must be one of ${LOG_LEVELS.map((l) => `"${l}"`).join(", ")}, got ${String(level)}.`,
   );
@@ -300,6 +303,14 @@ function formatValue(value: unknown): string {
   if (typeof value === "string") return BARE.test(value) ? value : JSON.stringify(value);
   if (typeof value === "function") return `[function ${value.name || "anonymous"}]`;
   if (typeof value === "object" && value !== null) {
+    // JSON reads best in a log line; inspect covers what JSON cannot (cycles, Map, Error, BigInt).
+    if (Array.isArray(value) || asFields(value) === value) {
+      try {
+        return JSON.stringify(value);
+      } catch {
+        // Falls through to inspect.
+      }
+    }
     return inspect(value, { breakLength: Number.POSITIVE_INFINITY, depth: 3 });
   }
   return String(value);

@@ -98,7 +98,7 @@ describe("sink conventions", () => {
     logger.error("Payment failed", { err, orderId: 42, user: "ada lovelace", tags: ["a"] });
     logger.warn("Disk low");
     assert.deepEqual(sink.calls, [
-      ["error", ["[phial] Payment failed orderId=42 user=\"ada lovelace\" tags=[ 'a' ]", err]],
+      ["error", ['[phial] Payment failed orderId=42 user="ada lovelace" tags=["a"]', err]],
       ["warn", ["[phial] Disk low"]],
     ]);
   });

@@ -33,7 +33,8 @@ const isToken = (v: unknown): boolean =>
   typeof v === "string" && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(v);
 const isHost = (v: unknown): boolean => typeof v === "string" && /^[^\s/,;]+$/.test(v);
 const isPath = (v: unknown): boolean => typeof v === "string" && v.startsWith("/");
-const isCookiePath = (v: unknown): boolean => isPath(v) && !/[\s;]/.test(v as string);
+const isCookiePath = (v: unknown): boolean =>
+  typeof v === "string" && v.startsWith("/") && !/[\s;]/.test(v);
 
 function orNull(test: (v: unknown) => boolean, nullable: boolean): (v: unknown) => boolean {
   return nullable ? (v) => v === null || test(v) : test;
@@ -162,7 +163,8 @@ export function invalidValue(key: KnownKey, value: unknown): string | undefined 
   const rule = RULES[key];
   if (rule.test(value)) return undefined;
   const got = rule.secret ? `${kindOf(value)} (value hidden)` : show(value);
-  return `config.${key} must be ${rule.expected}, got ${got}${hint(rule, value)}.`;
+  const advice = hint(rule, value);
+  return `config.${key} must be ${rule.expected}, got ${got}${advice || "."}`;
 }
 
 /** Settings that are each valid but that browsers refuse together. */
@@ -182,10 +184,10 @@ function hint(rule: Rule, value: unknown): string {
   const fixed = rule.choices?.find((c) => c.toLowerCase() === value.toLowerCase());
   if (fixed !== undefined) return `; did you mean "${fixed}"?`;
   if (rule.kind === "number" && value.trim() !== "" && Number.isFinite(Number(value))) {
-    return "; write it as a number, without quotes";
+    return "; write it as a number, without quotes.";
   }
   if (rule.kind === "boolean" && (value === "true" || value === "false")) {
-    return "; write it as a boolean, without quotes";
+    return "; write it as a boolean, without quotes.";
   }
   return "";
 }
