@@ -9,11 +9,11 @@ import {
   normalizePrefix,
   type RegisterBlueprintOptions,
 } from "./blueprint.ts";
-import { type Config, defaultConfig, validateConfig } from "./config.ts";
+import { Config, type ConfigInit, validateConfig } from "./config.ts";
 import { activeRequest, currentRequest, forwarder } from "./context.ts";
 import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
-import { consoleLogger, type Logger } from "./logger.ts";
+import { type LogSink, PhialLogger } from "./logger.ts";
 import type { Request } from "./request.ts";
 import { buildUrl } from "./routing/build.ts";
 import { type ConverterRegistry, defaultConverters } from "./routing/converters.ts";
@@ -25,10 +25,10 @@ import { TestClient } from "./testing.ts";
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
 export interface PhialOptions {
-  /** Initial configuration; merged over {@link defaultConfig}. */
-  config?: Partial<Config>;
-  /** Where errors are reported; defaults to the console. */
-  logger?: Logger;
+  /** Initial configuration; set over the defaults (see {@link Config}). */
+  config?: ConfigInit;
+  /** Where log lines go: the console (default), pino, bunyan, or any {@link LogSink}. */
+  logger?: LogSink | PhialLogger;
   /**
    * Turns on the context locals `request`, `g`, `session`, `currentApp` and `urlFor` (default
    * `false`). They cost every request some time on Node 20 (see BENCHMARKS.md), so apps that
@@ -93,8 +93,8 @@ export class Phial extends Scaffold {
   readonly config: Config;
   /** Path converters by name; add your own with `app.converters.set(name, converter)` before routes use them. */
   readonly converters: ConverterRegistry = defaultConverters();
-  /** Where phial reports errors it does not send to clients. */
-  logger: Logger;
+  /** Where phial reports errors it does not send to clients; its level follows `config.logLevel`. */
+  logger: PhialLogger;
 
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
@@ -109,8 +109,8 @@ export class Phial extends Scaffold {
 
   constructor(options: PhialOptions = {}) {
     super();
-    this.config = { ...defaultConfig(), ...options.config };
-    this.logger = options.logger ?? consoleLogger();
+    this.config = new Config(options.config);
+    this.logger = PhialLogger.from(options.logger).configure(this.config);
     this.#contextLocals = options.contextLocals === true;
   }
 
@@ -236,7 +236,8 @@ export class Phial extends Scaffold {
       validateConfig(this.config);
     } catch (err) {
       // Every request keeps landing here, so the misconfiguration stays visible in the log.
-      this.logger.error(err);
+      const reason = err instanceof Error ? err.message : String(err);
+      this.logger.error(`The app is misconfigured: ${reason}`, { err });
       res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
       res.end("The app is misconfigured; see the server log.");
       return undefined;

@@ -16,7 +16,7 @@ import {
   NotFound,
 } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
-import type { Logger } from "./logger.ts";
+import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { Response, textLines, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
@@ -42,7 +42,7 @@ export interface DispatchState {
   readonly scopes: readonly Scope[];
   /** Whether requests run inside the context-locals storage. */
   readonly contextLocals: boolean;
-  readonly logger: Logger;
+  readonly logger: PhialLogger;
 }
 
 /** What a handler produced before the lifecycle took over: a value, a promise, or a throw. */
@@ -79,6 +79,7 @@ export class Dispatcher {
   /** The `node:http` request listener. */
   readonly listener = (raw: IncomingMessage, res: ServerResponse): void => {
     const req = new Request(raw, res, this.#s.owner);
+    if (this.#s.logger.isEnabled("info")) logWhenDone(this.#s.logger, req, res);
     const match = this.#match(req);
     let scope: Scope;
     if (match.type === "found") {
@@ -270,7 +271,7 @@ export class Dispatcher {
       const response = await this.#handleUserError(req, scope, err);
       return await this.#processResponse(req, scope, response);
     } catch (second) {
-      this.#s.logger.error("An error handler or afterRequest hook failed:", second);
+      this.#s.logger.error("An error handler or afterRequest hook failed", { err: second });
       return this.#errorPage(req, new InternalServerError(undefined, { cause: second }), second);
     }
   }
@@ -282,7 +283,7 @@ export class Dispatcher {
     let handled: unknown = err;
     if (handler === undefined && httpError !== err) {
       // Nothing handles the error itself: it is logged once and becomes a 500.
-      this.#s.logger.error(`Unhandled error in ${req.method} ${req.rawPath}:`, err);
+      this.#s.logger.error(`Unhandled error in ${req.method} ${req.rawPath}`, { err });
       handler = scope.findErrorHandler(httpError);
       handled = httpError;
     }
@@ -314,7 +315,7 @@ export class Dispatcher {
       pending = writeResponse(res, response, head);
     } catch (invalid) {
       // Nothing was written yet (bad header name or value): answer a plain 500 instead.
-      this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}:`, invalid);
+      this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}`, { err: invalid });
       error ??= invalid;
       pending = writeResponse(res, this.#errorPage(req, new InternalServerError(), invalid), head);
     }
@@ -325,10 +326,9 @@ export class Dispatcher {
     return pending.then(
       () => this.#teardownAll(req, scope, error),
       (streamError: unknown) => {
-        this.#s.logger.error(
-          `The response stream of ${req.method} ${req.rawPath} failed:`,
-          streamError,
-        );
+        this.#s.logger.error(`The response stream of ${req.method} ${req.rawPath} failed`, {
+          err: streamError,
+        });
         return this.#teardownAll(req, scope, error ?? streamError);
       },
     );
@@ -363,14 +363,14 @@ export class Dispatcher {
       try {
         await hook(error, req);
       } catch (err) {
-        this.#s.logger.error("A teardownRequest hook failed:", err);
+        this.#s.logger.error("A teardownRequest hook failed", { err });
       }
     }
   }
 
   // Only a bug in phial itself gets here; keep the process alive and say so.
   readonly #fatal = (err: unknown): void => {
-    this.#s.logger.error("phial failed to answer a request (this is a bug in phial):", err);
+    this.#s.logger.error("phial failed to answer a request (this is a bug in phial)", { err });
   };
 }
 
@@ -394,6 +394,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof value === "object" &&
     typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+/**
+ * The request's one log line, once its response is finished or the client went away. Only
+ * called when info lines are on (debug mode, or `logLevel: "info"`), so the closure and the
+ * clock reading cost nothing otherwise.
+ */
+function logWhenDone(logger: PhialLogger, req: Request, res: ServerResponse): void {
+  const start = performance.now();
+  res.once("close", () => {
+    const status = res.writableFinished ? res.statusCode : 499;
+    logger.request(req.method, req.rawPath, status, performance.now() - start);
+  });
 }
 
 /**

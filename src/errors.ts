@@ -71,6 +71,20 @@ export class SetupError extends PhialError {
   }
 }
 
+/**
+ * A configuration value phial cannot use, reported where it was read (the environment variable,
+ * the file) or when the app starts. A {@link SetupError}, so existing `instanceof` checks hold.
+ *
+ * @example
+ * ```ts
+ * app.config.fromEnv(); // PHIAL_MAX_CONTENT_LENGTH=abc throws ConfigError (code "invalid_config")
+ * ```
+ */
+export class ConfigError extends SetupError {
+  // SetupError fixes its code; a distinct one lets tooling tell bad settings from misuse.
+  override readonly code: string = "invalid_config";
+}
+
 /** Options for an {@link HTTPError}. @example `abort(429, "Slow down.", { headers: { "Retry-After": "30" } })` */
 export interface HTTPErrorOptions extends ErrorOptions {
   /** Extra response headers, such as `Allow` for 405 or `Retry-After` for 503. */

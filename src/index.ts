@@ -2,8 +2,8 @@ export type { CloseOptions, ListenOptions, PhialOptions, RuleInfo } from "./app.
 export { currentApp, Phial } from "./app.ts";
 export type { BlueprintOptions, RegisterBlueprintOptions } from "./blueprint.ts";
 export { Blueprint } from "./blueprint.ts";
-export type { Config } from "./config.ts";
-export { defaultConfig } from "./config.ts";
+export type { ConfigFields, ConfigInit, TrustProxy } from "./config.ts";
+export { Config, defaultConfig } from "./config.ts";
 export { ContextError, currentRequest, g, request, session, urlFor } from "./context.ts";
 export type { HTTPErrorClass, HTTPErrorOptions } from "./errors.ts";
 export {
@@ -11,6 +11,7 @@ export {
   BadGateway,
   BadRequest,
   BuildError,
+  ConfigError,
   Conflict,
   ContentTooLarge,
   ExpectationFailed,
@@ -45,8 +46,16 @@ export {
   URITooLong,
 } from "./errors.ts";
 export { MultiDict } from "./internal/multidict.ts";
-export type { Logger } from "./logger.ts";
-export { consoleLogger } from "./logger.ts";
+export type {
+  LogFields,
+  Logger,
+  LogLevel,
+  LogLevelSource,
+  LogSink,
+  PhialLoggerOptions,
+  SinkStyle,
+} from "./logger.ts";
+export { consoleLogger, LOG_LEVELS, PhialLogger, resolveLogLevel } from "./logger.ts";
 export type { AfterThisRequest } from "./request.ts";
 export { Request } from "./request.ts";
 export type { CookieOptions, HeadersInit, ResponseBody, ResponseInit } from "./response.ts";

@@ -162,7 +162,7 @@ describe("context locals", () => {
     app.get("/", () => request.path);
     const res = await app.testClient().get("/");
     assert.equal(res.status, 500);
-    assert.match(String(logger.errors[0]?.[1]), /`request` was used outside a request/);
+    assert.match(String(logger.errors[0]?.[1]?.err), /`request` was used outside a request/);
   });
 
   test("g forwards every object operation to the request's g", async () => {

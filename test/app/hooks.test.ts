@@ -155,9 +155,7 @@ describe("hooks", () => {
     assert.equal(await res.text(), "fine");
     await new Promise((r) => setTimeout(r, 10));
     assert.ok(
-      logger.errors.some((args) =>
-        args.some((a) => a instanceof Error && a.message === "teardown broke"),
-      ),
+      logger.errors.some(([, { err }]) => err instanceof Error && err.message === "teardown broke"),
     );
     assert.equal((await client.get("/")).status, 200);
   });

@@ -130,7 +130,9 @@ describe("return values become responses (Flask's make_response rules)", () => {
     const res = await app.testClient().get("/nothing");
     assert.equal(res.status, 500);
     assert.doesNotMatch(await res.text(), /forgetful/);
-    const logged = logger.errors.flat().find((e) => e instanceof TypeError) as TypeError;
+    const logged = logger.errors
+      .map(([, f]) => f.err)
+      .find((e) => e instanceof TypeError) as TypeError;
     assert.ok(logged, "the TypeError was logged");
     assert.match(logged.message, /forgetful/);
   });
