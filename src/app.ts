@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type Config, defaultConfig, validateConfig } from "./config.ts";
 import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
+import { callerDirectory } from "./internal/caller.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { Request } from "./request.ts";
 import { buildUrl } from "./routing/build.ts";
@@ -11,6 +12,7 @@ import { type ConverterRegistry, defaultConverters } from "./routing/converters.
 import { type CompiledPattern, compilePattern } from "./routing/pattern.ts";
 import { RouteTable } from "./routing/table.ts";
 import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
+import { staticFiles, staticSetup } from "./static.ts";
 import { TestClient } from "./testing.ts";
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
@@ -19,6 +21,16 @@ export interface PhialOptions {
   config?: Partial<Config>;
   /** Where errors are reported; defaults to the console. */
   logger?: Logger;
+  /**
+   * The folder served at `staticUrlPath` (endpoint `"static"`), resolved against `rootPath`.
+   * Default `"static"`, served only if it exists when the app is created; a folder given
+   * explicitly is always routed (404 while it is missing); `null` turns static files off.
+   */
+  staticFolder?: string | null;
+  /** The URL path of the static folder; default `"/"` plus the folder's name, e.g. `"/static"`. */
+  staticUrlPath?: string;
+  /** The directory relative paths resolve against; default the directory of the module that called `new Phial()`. */
+  rootPath?: string;
 }
 
 /** Options for `app.listen()`. @example `await app.listen({ port: 8000, host: "0.0.0.0" })` */
@@ -79,6 +91,12 @@ export class Phial extends Scaffold {
   readonly converters: ConverterRegistry = defaultConverters();
   /** Where phial reports errors it does not send to clients. */
   logger: Logger;
+  /** The directory relative paths (the static folder) resolve against. */
+  readonly rootPath: string;
+  /** The absolute path of the static folder, or `null` when turned off. */
+  readonly staticFolder: string | null;
+  /** The URL path the static folder is served at (`"/static"`), or `null` when turned off. */
+  readonly staticUrlPath: string | null;
 
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
@@ -90,6 +108,13 @@ export class Phial extends Scaffold {
     super();
     this.config = { ...defaultConfig(), ...options.config };
     this.logger = options.logger ?? consoleLogger();
+    // Static files (issue 4): Flask's root_path, static_folder and the "static" route.
+    this.rootPath = options.rootPath ?? callerDirectory();
+    const statics = staticSetup(this.rootPath, options);
+    this.staticFolder = statics?.folder ?? null;
+    this.staticUrlPath = statics?.urlPath ?? null;
+    if (statics?.register)
+      this.get(statics.rule, { endpoint: "static" }, staticFiles(statics.folder));
   }
 
   protected override addRoute(spec: RouteSpec): void {

@@ -25,6 +25,7 @@ import type {
   ErrorHandler,
   TeardownHook,
 } from "./scaffold.ts";
+import { prepareFileResponse } from "./static.ts";
 import { jsonText, redirect, toResponse } from "./to-response.ts";
 
 /** What the route table stores for each route. */
@@ -283,7 +284,8 @@ export class Dispatcher {
     const head = req.method === "HEAD";
     let pending: Promise<void> | undefined;
     try {
-      pending = writeResponse(res, response, head);
+      // File responses become 200/206/304/416 here, after the hooks, from the request's headers.
+      pending = writeResponse(res, prepareFileResponse(response, req, this.#s.config), head);
     } catch (invalid) {
       // Nothing was written yet (bad header name or value): answer a plain 500 instead.
       this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}:`, invalid);
