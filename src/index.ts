@@ -68,4 +68,6 @@ export type {
   RouteOptions,
   TeardownHook,
 } from "./scaffold.ts";
+export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
+export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
 export { jsonify, makeResponse, redirect } from "./to-response.ts";

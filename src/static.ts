@@ -109,18 +109,27 @@ export class FileBody implements AsyncIterable<Uint8Array> {
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     if (this.end < this.start) return;
     const handle = await open(this.path, "r");
+    let isOpen = true;
     try {
       let position = this.start;
-      while (position <= this.end) {
+      for (;;) {
         const length = Math.min(CHUNK, this.end - position + 1);
         const buffer = Buffer.allocUnsafe(length);
         const { bytesRead } = await handle.read(buffer, 0, length, position);
         if (bytesRead === 0) throw new Error(`${this.path} shrank while it was being sent.`);
         position += bytesRead;
-        yield bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+        const chunk = bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+        if (position > this.end) {
+          // Closed before the last chunk goes out, so the response ends as soon as it is sent.
+          isOpen = false;
+          await handle.close();
+          yield chunk;
+          return;
+        }
+        yield chunk;
       }
     } finally {
-      await handle.close();
+      if (isOpen) await handle.close();
     }
   }
 }
