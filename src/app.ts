@@ -13,6 +13,7 @@ import { Config, type ConfigInit, validateConfig } from "./config.ts";
 import { activeRequest, currentRequest, forwarder } from "./context.ts";
 import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
+import { callerDirectory } from "./internal/caller.ts";
 import { type LogSink, PhialLogger } from "./logger.ts";
 import type { Request } from "./request.ts";
 import { buildUrl } from "./routing/build.ts";
@@ -21,6 +22,7 @@ import { type CompiledPattern, compilePattern } from "./routing/pattern.ts";
 import { RouteTable } from "./routing/table.ts";
 import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
 import { Scope } from "./scope.ts";
+import { staticFiles, staticSetup } from "./static.ts";
 import { TestClient } from "./testing.ts";
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
@@ -35,6 +37,16 @@ export interface PhialOptions {
    * only use the handler's `req` do not pay for them.
    */
   contextLocals?: boolean;
+  /**
+   * The folder served at `staticUrlPath` (endpoint `"static"`), resolved against `rootPath`.
+   * Default `"static"`, served only if it exists when the app is created; a folder given
+   * explicitly is always routed (404 while it is missing); `null` turns static files off.
+   */
+  staticFolder?: string | null;
+  /** The URL path of the static folder; default `"/"` plus the folder's name, e.g. `"/static"`. */
+  staticUrlPath?: string;
+  /** The directory relative paths resolve against; default the directory of the module that called `new Phial()`. */
+  rootPath?: string;
 }
 
 /** Options for `app.listen()`. @example `await app.listen({ port: 8000, host: "0.0.0.0" })` */
@@ -95,6 +107,12 @@ export class Phial extends Scaffold {
   readonly converters: ConverterRegistry = defaultConverters();
   /** Where phial reports errors it does not send to clients; its level follows `config.logLevel`. */
   logger: PhialLogger;
+  /** The directory relative paths (the static folder) resolve against. */
+  readonly rootPath: string;
+  /** The absolute path of the static folder, or `null` when turned off. */
+  readonly staticFolder: string | null;
+  /** The URL path the static folder is served at (`"/static"`), or `null` when turned off. */
+  readonly staticUrlPath: string | null;
 
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
@@ -112,6 +130,13 @@ export class Phial extends Scaffold {
     this.config = new Config(options.config);
     this.logger = PhialLogger.from(options.logger).configure(this.config);
     this.#contextLocals = options.contextLocals === true;
+    // Static files (issue 4): Flask's root_path, static_folder and the "static" route.
+    this.rootPath = options.rootPath ?? callerDirectory();
+    const statics = staticSetup(this.rootPath, options);
+    this.staticFolder = statics?.folder ?? null;
+    this.staticUrlPath = statics?.urlPath ?? null;
+    if (statics?.register)
+      this.get(statics.rule, { endpoint: "static" }, staticFiles(statics.folder));
   }
 
   protected override addRoute(spec: RouteSpec): void {

@@ -22,6 +22,7 @@ import { Response, textLines, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
 import type { ErrorHandler } from "./scaffold.ts";
 import { byDepth, type Scope, scopeForPath } from "./scope.ts";
+import { prepareFileResponse } from "./static.ts";
 import { jsonText, redirect, toResponse } from "./to-response.ts";
 
 /** What the route table stores for each route. */
@@ -312,7 +313,8 @@ export class Dispatcher {
     const head = req.method === "HEAD";
     let pending: Promise<void> | undefined;
     try {
-      pending = writeResponse(res, response, head);
+      // File responses become 200/206/304/416 here, after the hooks, from the request's headers.
+      pending = writeResponse(res, prepareFileResponse(response, req, this.#s.config), head);
     } catch (invalid) {
       // Nothing was written yet (bad header name or value): answer a plain 500 instead.
       this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}`, { err: invalid });

@@ -81,4 +81,6 @@ export type {
   TeardownHook,
 } from "./scaffold.ts";
 export type { Session } from "./session.ts";
+export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
+export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
 export { jsonify, makeResponse, redirect } from "./to-response.ts";

@@ -1,0 +1,49 @@
+/**
+ * A `Content-Disposition` value for a download name, which may be any user data: an ASCII
+ * fallback that can never break out of its quotes, plus the exact name in RFC 8187 form.
+ */
+
+// RFC 8187 attr-char: what may stay as it is in filename*; everything else is %XX-encoded.
+const ATTR_CHAR = new Uint8Array(128);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~") {
+  ATTR_CHAR[ch.charCodeAt(0)] = 1;
+}
+const HEX = "0123456789ABCDEF";
+
+/**
+ * `attachment; filename="fallback"` (or `inline; ...`), with `; filename*=UTF-8''...` when the
+ * name is not plain printable ASCII. The fallback drops accents (NFKD) and other non-ASCII
+ * characters and replaces `"`, `\`, `%` and control characters with `_`, so neither CR/LF nor a
+ * quote can ever reach the header; old clients see the fallback, current ones the exact name.
+ *
+ * @example
+ * ```ts
+ * contentDisposition("attachment", 'résumé "final".pdf');
+ * // attachment; filename="resume _final_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22final%22.pdf
+ * ```
+ */
+export function contentDisposition(type: "attachment" | "inline", name: string): string {
+  const fallback = asciiFallback(name);
+  const value = `${type}; filename="${fallback}"`;
+  return fallback === name ? value : `${value}; filename*=UTF-8''${encodeAttr(name)}`;
+}
+
+function asciiFallback(name: string): string {
+  let out = "";
+  for (const ch of name.normalize("NFKD")) {
+    const c = ch.charCodeAt(0);
+    if (c > 0x7e) continue;
+    out += c < 0x20 || ch === '"' || ch === "\\" || ch === "%" ? "_" : ch;
+  }
+  return out.trim() === "" ? "download" : out;
+}
+
+function encodeAttr(name: string): string {
+  // UTF-8 first, so every non-ASCII character is encoded per byte (lone surrogates as U+FFFD).
+  const bytes = Buffer.from(name, "utf8");
+  let out = "";
+  for (const b of bytes) {
+    out += b < 128 && ATTR_CHAR[b] === 1 ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
+  }
+  return out;
+}
