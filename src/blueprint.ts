@@ -1,5 +1,7 @@
 import { SetupError } from "./errors.ts";
+import { callerDirectory } from "./internal/caller.ts";
 import { Scaffold } from "./scaffold.ts";
+import { staticFiles, staticSetup } from "./static.ts";
 
 /**
  * Options for `new Blueprint()`.
@@ -12,6 +14,15 @@ import { Scaffold } from "./scaffold.ts";
 export interface BlueprintOptions {
   /** Prefix of every rule of the blueprint, e.g. `"/api"`; the mount may override it. */
   urlPrefix?: string;
+  /**
+   * A folder of the blueprint's own static files, resolved against `rootPath`, served under the
+   * blueprint's prefix at `staticUrlPath` with the endpoint `"<name>.static"`. None by default.
+   */
+  staticFolder?: string;
+  /** The URL path of `staticFolder` inside the prefix; default `"/"` plus the folder's name. */
+  staticUrlPath?: string;
+  /** The directory `staticFolder` resolves against; default the directory of the module that called `new Blueprint()`. */
+  rootPath?: string;
 }
 
 /**
@@ -41,6 +52,9 @@ export interface ChildMount {
  * It records registrations only; the app replays them when the blueprint is registered, after
  * which the blueprint accepts no more routes or hooks (as in Flask).
  *
+ * With `staticFolder`, it serves its own static files under its prefix (`urlFor("admin.static",
+ * { filename })`).
+ *
  * Its hooks run only for its own routes (and its children's): `beforeRequest` after the app's and
  * its parents', `afterRequest` and `teardownRequest` before them. Its error handlers are tried
  * before its parents' and the app's. Unlike Flask, its 404 and 405 handlers also answer URLs under
@@ -64,11 +78,23 @@ export class Blueprint extends Scaffold {
   readonly urlPrefix: string;
   /** Blueprints registered on this one, in order. */
   readonly children: ChildMount[] = [];
+  /** The directory relative paths (the static folder) resolve against. */
+  readonly rootPath: string;
+  /** The absolute path of the blueprint's static folder, or `null` when it has none. */
+  readonly staticFolder: string | null = null;
 
   constructor(name: string, options: BlueprintOptions = {}) {
     super();
     this.name = checkName(name);
     this.urlPrefix = normalizePrefix(options.urlPrefix ?? "", `blueprint "${name}"`);
+    this.rootPath = options.rootPath ?? callerDirectory();
+    if (options.staticFolder !== undefined) {
+      const statics = staticSetup(this.rootPath, options);
+      if (statics !== null) {
+        this.staticFolder = statics.folder;
+        this.get(statics.rule, { endpoint: "static" }, staticFiles(statics.folder));
+      }
+    }
   }
 
   /**

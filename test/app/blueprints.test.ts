@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
 import { Blueprint, BuildError, NotFound, Phial, SetupError } from "../../src/index.ts";
 import { SocketClient } from "../helpers/clients.ts";
 import { silentLogger } from "../helpers/logger.ts";
@@ -310,5 +313,52 @@ describe("blueprints", () => {
     assert.deepEqual(await (await app.testClient().get("/api/me")).json(), { me: true });
     assert.equal(app.urlFor("api.me"), "/api/me");
     assert.equal(typeof Users.me, "function");
+  });
+
+  test("a blueprint serves its own static folder under its prefix", async () => {
+    const root = await mkdtemp(join(tmpdir(), "phial-bp-static-"));
+    after(() => rm(root, { recursive: true, force: true }));
+    await mkdir(join(root, "assets", "css"), { recursive: true });
+    await writeFile(join(root, "assets", "css", "admin.css"), "body { color: red }");
+    await writeFile(join(root, "secret.txt"), "do not serve");
+    const admin = new Blueprint("admin", {
+      urlPrefix: "/admin",
+      staticFolder: "assets",
+      rootPath: root,
+    });
+    admin.get("/", function home(req) {
+      return req.urlFor(".static", { filename: "css/admin.css" });
+    });
+    assert.equal(admin.staticFolder, join(root, "assets"));
+    const app = new Phial({ staticFolder: null });
+    app.registerBlueprint(admin);
+    assert.equal(
+      app.urlFor("admin.static", { filename: "css/admin.css" }),
+      "/admin/assets/css/admin.css",
+    );
+    const client = await SocketClient.start(app);
+    try {
+      assert.equal(await (await client.get("/admin/")).text(), "/admin/assets/css/admin.css");
+      const css = await client.get("/admin/assets/css/admin.css");
+      assert.equal(css.status, 200);
+      assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
+      assert.equal(await css.text(), "body { color: red }");
+      for (const path of [
+        "/admin/assets/../secret.txt",
+        "/admin/assets/%2e%2e/secret.txt",
+        "/admin/assets/..%2fsecret.txt",
+      ]) {
+        const res = await client.get(path);
+        assert.ok(res.status === 404 || res.status === 400, `${path} -> ${res.status}`);
+        assert.doesNotMatch(await res.text(), /do not serve/);
+      }
+    } finally {
+      await client.close();
+    }
+    // Without rootPath, a relative folder resolves next to the module that made the blueprint.
+    assert.equal(
+      new Blueprint("here", { staticFolder: "s" }).staticFolder,
+      join(import.meta.dirname, "s"),
+    );
   });
 });
