@@ -65,7 +65,8 @@ Options:
   -p, --port <port>      Port, 0 for any free one (default: $PHIAL_RUN_PORT or 5000)
   --debug                Set config.debug (error pages show stacks) and show stacks of
                          CLI errors (default: $PHIAL_DEBUG)
-  --reload               Restart the server when a file under the module's directory changes
+  --reload               Restart the server when a .ts or .js file under the module's
+                         directory changes
   -e, --env-file <path>  Load variables from this file instead of ./.env
   -h, --help             Show this help
 `;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { isAbsolute, relative } from "node:path";
+import { extname, isAbsolute, relative } from "node:path";
 import type { Env } from "./env.ts";
 import type { Output } from "./run.ts";
 import { stopRequests } from "./stop.ts";
@@ -11,6 +11,13 @@ import { watchTree } from "./watch.ts";
  * instead of supervising again. Internal: not in the help.
  */
 export const RELOADER_CHILD_FLAG = "--x-phial-reloader-child";
+
+/**
+ * Changes that restart the server: code, like Flask's reloader, which watches imported modules.
+ * Data files, logs and databases that the app or the shell write next to the module (a
+ * `phial run --reload > server.log` included) must not restart it, or it would restart forever.
+ */
+const SOURCE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"]);
 
 /** How long after the last change the server restarts, so one save that touches several files reloads once. */
 const DEBOUNCE_MS = 100;
@@ -40,7 +47,8 @@ interface Child {
 }
 
 /**
- * Runs the server in a child process and restarts it whenever a file under `root` changes,
+ * Runs the server in a child process and restarts it whenever a source file (.ts, .js and
+ * their variants) under `root` changes,
  * until SIGINT/SIGTERM (or `signal`); resolves to the exit code. A child that fails to start
  * (a syntax error) is reported and retried on the next change. The child runs with the same
  * node executable and flags as this process, so a tsx loader given with `--import` still applies.
@@ -116,7 +124,7 @@ export async function supervise(options: SuperviseOptions): Promise<number> {
   };
 
   const watcher = watchTree(options.root, (path) => {
-    if (stopping) return;
+    if (stopping || !SOURCE_EXTENSIONS.has(extname(path))) return;
     // Editors and `sed -i` write a temporary file and rename it over the real one; the last
     // path that still exists is the one the user edited.
     if (changed === undefined || existsSync(path)) changed = path;
