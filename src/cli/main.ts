@@ -36,6 +36,8 @@ interface Context {
   /** The arguments as given, minus the reloader's marker, for the reloader to pass on. */
   readonly args: readonly string[];
   readonly supervised: boolean;
+  /** Whether errors show their stack: `--debug`, or PHIAL_DEBUG once `.env` has been read. */
+  debug: boolean;
 }
 
 /**
@@ -58,8 +60,8 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     signal: io.signal,
     args: argv.filter((arg) => arg !== RELOADER_CHILD_FLAG),
     supervised: argv.includes(RELOADER_CHILD_FLAG),
+    debug: false,
   };
-  let debug = false;
   try {
     const parsed = parseCommand(ctx.args);
     switch (parsed.command) {
@@ -70,24 +72,19 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
         ctx.stdout.write(`phial ${version()} (Node.js ${process.version})\n`);
         return 0;
       case "routes":
-        debug = parsed.debug;
-        return await routes(parsed, ctx, () => {
-          debug ||= wantsDebug(ctx.env);
-        });
+        ctx.debug = parsed.debug;
+        return await routes(parsed, ctx);
       case "run":
-        debug = parsed.debug;
-        return await run(parsed, ctx, () => {
-          debug ||= wantsDebug(ctx.env);
-        });
+        ctx.debug = parsed.debug;
+        return await run(parsed, ctx);
     }
   } catch (err) {
-    return report(err, debug, ctx.stderr);
+    return report(err, ctx.debug, ctx.stderr);
   }
 }
 
-async function routes(args: RoutesArgs, ctx: Context, envLoaded: () => void): Promise<number> {
-  loadDotenv(envOptions(ctx, args.envFile));
-  envLoaded();
+async function routes(args: RoutesArgs, ctx: Context): Promise<number> {
+  loadEnv(ctx, args.envFile);
   const path = resolveModule(ctx.cwd, args.module);
   const app = await loadApp(path, { cwd: ctx.cwd, label: args.module });
   applyEnv(app, ctx.env);
@@ -95,7 +92,7 @@ async function routes(args: RoutesArgs, ctx: Context, envLoaded: () => void): Pr
   return 0;
 }
 
-async function run(args: RunArgs, ctx: Context, envLoaded: () => void): Promise<number> {
+async function run(args: RunArgs, ctx: Context): Promise<number> {
   if (args.reload && !ctx.supervised) {
     const path = resolveModule(ctx.cwd, args.module);
     // Check the env file now, in a throwaway environment: the child reads it on every start,
@@ -112,8 +109,7 @@ async function run(args: RunArgs, ctx: Context, envLoaded: () => void): Promise<
       signal: ctx.signal,
     });
   }
-  loadDotenv(envOptions(ctx, args.envFile));
-  envLoaded();
+  loadEnv(ctx, args.envFile);
   // Like FLASK_RUN_HOST/PORT: the environment supplies defaults, the command line wins.
   const host = args.host ?? nonEmpty(ctx.env.PHIAL_RUN_HOST) ?? "127.0.0.1";
   const envPort = nonEmpty(ctx.env.PHIAL_RUN_PORT);
@@ -133,8 +129,12 @@ async function run(args: RunArgs, ctx: Context, envLoaded: () => void): Promise<
   });
 }
 
-function envOptions(ctx: Context, file: string | undefined): Parameters<typeof loadDotenv>[0] {
-  return file === undefined ? { cwd: ctx.cwd, env: ctx.env } : { cwd: ctx.cwd, env: ctx.env, file };
+/** Reads `.env` (or `--env-file`), after which PHIAL_DEBUG may ask for stacks too. */
+function loadEnv(ctx: Context, file: string | undefined): void {
+  loadDotenv(
+    file === undefined ? { cwd: ctx.cwd, env: ctx.env } : { cwd: ctx.cwd, env: ctx.env, file },
+  );
+  ctx.debug ||= wantsDebug(ctx.env);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

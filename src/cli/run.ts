@@ -36,7 +36,7 @@ export interface ServeOptions {
 export async function serve(app: AppLike, options: ServeOptions): Promise<number> {
   const { host, port } = options;
   const server = await app.listen({ host, port }).catch((err: unknown) => {
-    throw listenError(err, host, port);
+    throw listenError(err, host, port, options.label);
   });
   const address = server.address();
   const realPort = typeof address === "object" && address !== null ? address.port : port;
@@ -65,8 +65,16 @@ function urlHost(host: string): string {
 }
 
 /** Turns the usual `listen` failures into a line that says what to do. */
-function listenError(err: unknown, host: string, port: number): unknown {
+function listenError(err: unknown, host: string, port: number, label: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "setup_error" && /already listening/i.test((err as Error).message)) {
+    return new CliError(
+      `${label} already started the server: it calls app.listen() when imported. Only listen when the file is run directly, or leave listening to phial run.`,
+      "already_listening",
+      1,
+      { cause: err },
+    );
+  }
   if (code === "EADDRINUSE") {
     return new CliError(
       `Port ${port} on ${host} is in use by another program; stop it or pass another port, e.g. --port ${port === 5000 ? 5001 : 5000}.`,

@@ -105,6 +105,15 @@ describe("phial run", { concurrency: true, timeout: 120_000 }, () => {
     }
   });
 
+  test("a module that listens on import is told to leave that to phial run", async () => {
+    const { code, stderr } = await runCli(["run", relFixture("listens.ts"), "--port", "0"]);
+    assert.equal(code, 1, "and the process exits although the module's server is open");
+    assert.match(
+      stderr,
+      /^Error: \S+listens\.ts already started the server: it calls app\.listen\(\)/,
+    );
+  });
+
   test("usage errors exit 2 with one line and the help hint", async () => {
     const cases: [string[], RegExp, Record<string, string>?][] = [
       [
