@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { isIgnored, watchTree } from "../../src/cli/watch.ts";
+
+test("isIgnored skips dotfiles, node_modules, dist and backups", () => {
+  for (const name of [".git", ".env", "node_modules", "dist", "app.ts~"])
+    assert.ok(isIgnored(name));
+  for (const name of ["app.ts", "src", "distance.ts"]) assert.ok(!isIgnored(name));
+});
+
+test("watchTree sees files in directories created after it started", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "phial-cli-watch-"));
+  const seen: string[] = [];
+  let wake: (() => void) | undefined;
+  const watcher = watchTree(dir, (path) => {
+    seen.push(path);
+    wake?.();
+  });
+  const until = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (!done()) {
+      assert.ok(Date.now() < deadline, `gave up; saw ${seen.join(", ")}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  try {
+    await mkdir(join(dir, "routes"));
+    await until(() => seen.includes(join(dir, "routes")));
+    // The new directory's own watcher is in place once its creation was reported.
+    await writeFile(join(dir, "routes", "users.ts"), "export {};\n");
+    await until(() => seen.includes(join(dir, "routes", "users.ts")));
+    await writeFile(join(dir, ".hidden"), "x");
+    await writeFile(join(dir, "last.ts"), "x");
+    await until(() => seen.includes(join(dir, "last.ts")));
+    assert.ok(!seen.some((p) => p.includes(".hidden")));
+  } finally {
+    watcher.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
