@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "./config.ts";
 import { runInRequest } from "./context.ts";
-import { errorResponse } from "./error-page.ts";
+import { describeError, errorResponse, keepErrorHeaders } from "./error-page.ts";
 import {
   BadRequest,
   HTTPError,
@@ -16,6 +16,7 @@ import {
   NotFound,
 } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
+import { unreadBody } from "./internal/connection.ts";
 import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { Response, textLines, writeResponse, writeText } from "./response.ts";
@@ -298,7 +299,7 @@ export class Dispatcher {
   /** The default error page; in debug it shows the original error's stack (escaped). */
   #errorPage(req: Request, error: HTTPError, cause: unknown): Response {
     const debugDetail =
-      this.#s.config.debug && !(cause instanceof HTTPError) ? describe(cause) : undefined;
+      this.#s.config.debug && !(cause instanceof HTTPError) ? describeError(cause) : undefined;
     return errorResponse(error, { json: prefersJson(req.headers.accept), debugDetail });
   }
   /** Step 6-7: write the response, then run teardown hooks once it is fully sent or failed. */
@@ -357,7 +358,10 @@ export class Dispatcher {
 
   /** Whether this answer ends the connection: the app is closing, or a body was left unread. */
   #mustClose(req: Request): boolean {
-    return (this.closing && req.raw.httpVersionMajor < 2) || unreadBody(req, this.#s.config);
+    return (
+      (this.closing && req.raw.httpVersionMajor < 2) ||
+      unreadBody(req, this.#s.config.maxContentLength)
+    );
   }
 
   async #teardownAll(req: Request, scope: Scope, error: unknown): Promise<void> {
@@ -409,39 +413,4 @@ function logWhenDone(logger: PhialLogger, req: Request, res: ServerResponse): vo
     const status = res.writableFinished ? res.statusCode : 499;
     logger.request(req.method, req.rawPath, status, performance.now() - start);
   });
-}
-
-/**
- * A handler's answer to an error keeps the headers the status requires (`Allow` on a 405,
- * `WWW-Authenticate` on a 401) unless it set them itself.
- */
-function keepErrorHeaders(response: Response, error: HTTPError): void {
-  for (const [name, value] of Object.entries(error.headers)) {
-    if (response.headers.has(name)) continue;
-    try {
-      response.headers.set(name, value);
-    } catch {
-      // An invalid header on the error is dropped here as the default error page drops it.
-    }
-  }
-}
-
-/**
- * A body the client is still sending and phial will not read (refused by a limit, or too big or
- * unbounded to drain) must not be read to its end: close the connection after answering.
- */
-function unreadBody(req: Request, config: Config): boolean {
-  const raw = req.raw;
-  // HTTP/2 forbids the Connection header; an unread body there only costs its own stream.
-  if (raw.httpVersionMajor >= 2) return false;
-  if (req.bodyRefused) return true;
-  if (raw.complete) return false;
-  const length = raw.headers["content-length"];
-  if (length !== undefined) return Number(length) > config.maxContentLength;
-  return raw.headers["transfer-encoding"] !== undefined;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
-  return String(err);
 }

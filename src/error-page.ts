@@ -73,3 +73,36 @@ function htmlPage(status: number, title: string, description: string, detail?: s
     `<title>${status} ${t}</title>\n<h1>${t}</h1>\n<p>${escapeHtml(description)}</p>\n${extra}`
   );
 }
+
+/**
+ * A handler's answer to an error keeps the headers the status requires (`Allow` on a 405,
+ * `WWW-Authenticate` on a 401) unless it set them itself.
+ *
+ * @example
+ * ```ts
+ * keepErrorHeaders(toResponse(value, endpoint, 405), err); // keeps err's Allow
+ * ```
+ */
+export function keepErrorHeaders(response: Response, error: HTTPError): void {
+  for (const [name, value] of Object.entries(error.headers)) {
+    if (response.headers.has(name)) continue;
+    try {
+      response.headers.set(name, value);
+    } catch {
+      // An invalid header on the error is dropped here as the default error page drops it.
+    }
+  }
+}
+
+/**
+ * An error as shown on a debug page: its stack, or its name and message, or its string form.
+ *
+ * @example
+ * ```ts
+ * describeError(new Error("boom")); // "Error: boom\n    at ..."
+ * ```
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  return String(err);
+}
