@@ -130,7 +130,7 @@ export class Phial extends Scaffold {
     this.config = new Config(options.config);
     this.logger = PhialLogger.from(options.logger).configure(this.config);
     this.#contextLocals = options.contextLocals === true;
-    // Static files (issue 4): Flask's root_path, static_folder and the "static" route.
+    // Flask's root_path, static_folder and the "static" route.
     this.rootPath = options.rootPath ?? callerDirectory();
     const statics = staticSetup(this.rootPath, options);
     this.staticFolder = statics?.folder ?? null;

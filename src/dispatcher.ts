@@ -86,6 +86,8 @@ export class Dispatcher {
     let scope: Scope;
     if (match.type === "found") {
       scope = match.value.scope;
+    } else if (this.#prefixed.length === 0) {
+      scope = this.#root;
     } else {
       scope = scopeForPath(req.path, this.#prefixed, this.#root);
       req.blueprint = scope.blueprint;

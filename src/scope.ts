@@ -110,7 +110,6 @@ export class Scope {
  * the path, else the app. Unlike Flask, this lets a blueprint's 404/405 handlers answer.
  */
 export function scopeForPath(path: string, prefixed: readonly Scope[], root: Scope): Scope {
-  if (prefixed.length === 0) return root;
   const segments = path.split("/").slice(1);
   for (const scope of prefixed) if (scope.claims(segments)) return scope;
   return root;
