@@ -214,11 +214,15 @@ describe("request lines", () => {
     }
   });
 
-  test("outside debug nothing is logged per request", async () => {
+  test("outside debug nothing is logged per request, decided at start-up", async () => {
     const logger = silentLogger();
     const app = new Phial({ logger });
     app.get("/", () => "ok");
-    await app.testClient().get("/");
+    const client = app.testClient();
+    await client.get("/");
+    // Decided when the app started serving: turning debug on later does not add request lines.
+    app.config.debug = true;
+    await client.get("/");
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(logger.records, []);
   });
