@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import {
   Blueprint,
   checkMountOptions,
@@ -23,6 +24,7 @@ import { RouteTable } from "./routing/table.ts";
 import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
 import { Scope } from "./scope.ts";
 import { staticFiles, staticSetup } from "./static.ts";
+import { Templates } from "./templates.ts";
 import { TestClient } from "./testing.ts";
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
@@ -47,6 +49,8 @@ export interface PhialOptions {
   staticUrlPath?: string;
   /** The directory relative paths resolve against; default the directory of the module that called `new Phial()`. */
   rootPath?: string;
+  /** The folder of the app's templates, resolved against `rootPath`; default `"templates"`. Searched before blueprints' folders. */
+  templateFolder?: string;
 }
 
 /** Options for `app.listen()`. @example `await app.listen({ port: 8000, host: "0.0.0.0" })` */
@@ -113,6 +117,10 @@ export class Phial extends Scaffold {
   readonly staticFolder: string | null;
   /** The URL path the static folder is served at (`"/static"`), or `null` when turned off. */
   readonly staticUrlPath: string | null;
+  /** The absolute path of the app's template folder. */
+  readonly templateFolder: string;
+  /** The template engine: its nunjucks `environment` takes filters and globals (see `templates.ts`). */
+  readonly templates: Templates;
 
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
@@ -137,6 +145,20 @@ export class Phial extends Scaffold {
     this.staticUrlPath = statics?.urlPath ?? null;
     if (statics?.register)
       this.get(statics.rule, { endpoint: "static" }, staticFiles(statics.folder));
+    // Flask's search order: the app's folder, then each blueprint's in registration order.
+    this.templateFolder = path.resolve(this.rootPath, options.templateFolder ?? "templates");
+    this.templates = new Templates({
+      config: this.config,
+      searchPath: () => [this.templateFolder, ...this.#blueprintTemplateFolders()],
+    });
+  }
+
+  #blueprintTemplateFolders(): string[] {
+    const folders = new Set<string>();
+    for (const bp of this.#mounts.values()) {
+      if (bp.templateFolder !== null) folders.add(bp.templateFolder);
+    }
+    return [...folders];
   }
 
   protected override addRoute(spec: RouteSpec): void {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { SetupError } from "./errors.ts";
 import { callerDirectory } from "./internal/caller.ts";
 import { Scaffold } from "./scaffold.ts";
@@ -23,6 +24,8 @@ export interface BlueprintOptions {
   staticUrlPath?: string;
   /** The directory `staticFolder` resolves against; default the directory of the module that called `new Blueprint()`. */
   rootPath?: string;
+  /** A folder of templates, resolved against `rootPath`, searched after the app's (Flask's order). None by default. */
+  templateFolder?: string;
 }
 
 /**
@@ -82,12 +85,18 @@ export class Blueprint extends Scaffold {
   readonly rootPath: string;
   /** The absolute path of the blueprint's static folder, or `null` when it has none. */
   readonly staticFolder: string | null = null;
+  /** The absolute path of the blueprint's template folder, or `null` when it has none. */
+  readonly templateFolder: string | null;
 
   constructor(name: string, options: BlueprintOptions = {}) {
     super();
     this.name = checkName(name);
     this.urlPrefix = normalizePrefix(options.urlPrefix ?? "", `blueprint "${name}"`);
     this.rootPath = options.rootPath ?? callerDirectory();
+    this.templateFolder =
+      options.templateFolder === undefined
+        ? null
+        : path.resolve(this.rootPath, options.templateFolder);
     if (options.staticFolder !== undefined) {
       const statics = staticSetup(this.rootPath, options);
       if (statics !== null) {

@@ -46,6 +46,7 @@ export {
   URITooLong,
 } from "./errors.ts";
 export { MultiDict } from "./internal/multidict.ts";
+export { NunjucksMissing } from "./internal/nunjucks.ts";
 export type {
   LogFields,
   Logger,
@@ -56,7 +57,7 @@ export type {
   SinkStyle,
 } from "./logger.ts";
 export { consoleLogger, LOG_LEVELS, PhialLogger, resolveLogLevel } from "./logger.ts";
-export type { AfterThisRequest } from "./request.ts";
+export type { AfterThisRequest, TemplateRef, TemplateRenderer } from "./request.ts";
 export { Request } from "./request.ts";
 export type { CookieOptions, HeadersInit, ResponseBody, ResponseInit } from "./response.ts";
 export { Response, ResponseHeaders } from "./response.ts";
@@ -83,4 +84,12 @@ export type {
 export type { Session } from "./session.ts";
 export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
 export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
+export type { TemplateContext, TemplatesOptions } from "./templates.ts";
+export {
+  renderTemplate,
+  renderTemplateString,
+  TemplateError,
+  TemplateNotFound,
+  Templates,
+} from "./templates.ts";
 export { jsonify, makeResponse, redirect } from "./to-response.ts";

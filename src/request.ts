@@ -12,7 +12,7 @@ import {
   readBody,
 } from "./body.ts";
 import type { Config } from "./config.ts";
-import { UnsupportedMediaType } from "./errors.ts";
+import { SetupError, UnsupportedMediaType } from "./errors.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
 import type { Response } from "./response.ts";
 import { NullSession, type Session } from "./session.ts";
@@ -21,7 +21,24 @@ import { NullSession, type Session } from "./session.ts";
 export interface RequestOwner {
   readonly config: Config;
   urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string;
+  /** The app's template engine (`templates.ts`); optional so bare owners in tests need none. */
+  readonly templates?: TemplateRenderer;
 }
+
+// --- templates: the request's side of templates.ts, which sits above this file ---
+
+/** A template file by name, or a template's source. @example `const ref: TemplateRef = { name: "index.html" }` */
+export type TemplateRef = { readonly name: string } | { readonly source: string };
+
+/** What renders templates for a request: `app.templates`. @example `app.templates.render(req, { source: "{{ 1 + 1 }}" })` */
+export interface TemplateRenderer {
+  render(
+    req: Request<unknown>,
+    template: TemplateRef,
+    context?: Readonly<Record<string, unknown>>,
+  ): string;
+}
+// --- end templates ---
 
 /** A function run on the response of one request, before the app's `afterRequest` hooks. @example `req.afterThisRequest((res) => res.setCookie("seen", "1"))` */
 export type AfterThisRequest = (
@@ -291,6 +308,33 @@ export class Request<P = Record<string, unknown>> {
     if (this.afterThis === undefined) this.afterThis = [fn];
     else this.afterThis.push(fn);
   }
+
+  // --- templates ---
+
+  /**
+   * Renders a template from the app's template folders with `request`, `session`, `g`,
+   * `urlFor`, `config` and `getFlashedMessages` available; `context` wins on equal names.
+   * Returns the HTML, so a handler can return it.
+   */
+  renderTemplate(name: string, context?: Readonly<Record<string, unknown>>): string {
+    return this.#templates().render(this, { name }, context);
+  }
+
+  /** Renders a template given as a string, with the same globals as {@link renderTemplate}. */
+  renderTemplateString(source: string, context?: Readonly<Record<string, unknown>>): string {
+    return this.#templates().render(this, { source }, context);
+  }
+
+  #templates(): TemplateRenderer {
+    const templates = this.#owner.templates;
+    if (templates === undefined) {
+      throw new SetupError(
+        "This request's app has no template engine; create it with new Phial().",
+      );
+    }
+    return templates;
+  }
+  // --- end templates ---
 }
 
 function parseUtf8Json(bytes: Buffer): unknown {
