@@ -84,3 +84,5 @@ export type { Session } from "./session.ts";
 export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
 export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
 export { jsonify, makeResponse, redirect } from "./to-response.ts";
+export type { SaveOptions } from "./uploads.ts";
+export { UploadedFile } from "./uploads.ts";
