@@ -116,6 +116,17 @@ describe("multipart forms", () => {
     });
   });
 
+  test("a handler may return file.stream() as the response", async () => {
+    const app = new Phial();
+    app.post("/", async (req) => ((await req.files()).get("f") as UploadedFile).stream());
+    const big = "0123456789".repeat(50_000);
+    const { body, headers } = multipartBody([{ name: "f", value: big, filename: "big.txt" }]);
+    const res = await app.testClient().post("/", { body, headers });
+    assert.equal(res.status, 200);
+    assert.equal(res.text(), big);
+    assert.deepEqual(await noTempUploadsWithin(), []);
+  });
+
   test("hostile and unicode file names become safe base names", async () => {
     const names: [string, string][] = [
       ["../../etc/passwd", "passwd"],
