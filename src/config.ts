@@ -53,9 +53,9 @@ export class Config {
   declare secretKeyFallbacks: string[];
   /** Default 1 MiB (`1048576`). Largest request body, in bytes, the body readers accept (413 above). */
   declare maxContentLength: number;
-  /** Default `500_000`. Largest urlencoded form body, in bytes, `req.form()` accepts (413 above). */
+  /** Default `500_000`. Largest urlencoded form body, or multipart text fields together, in bytes, `req.form()` accepts (413 above). */
   declare maxFormMemorySize: number;
-  /** Default `1000`. Most fields a form body may hold (413 above). */
+  /** Default `1000`. Most fields a form body may hold; for multipart, fields and files together (413 above). */
   declare maxFormParts: number;
   /** Default `1000`. Most parameters a query string may hold (400 above). */
   declare maxQueryParams: number;

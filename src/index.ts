@@ -93,3 +93,5 @@ export {
   Templates,
 } from "./templates.ts";
 export { jsonify, makeResponse, redirect } from "./to-response.ts";
+export type { SaveOptions } from "./uploads.ts";
+export { UploadedFile } from "./uploads.ts";

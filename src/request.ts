@@ -14,8 +14,10 @@ import {
 import type { Config } from "./config.ts";
 import { SetupError, UnsupportedMediaType } from "./errors.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
+import { type MultipartData, readMultipart } from "./multipart.ts";
 import type { Response } from "./response.ts";
 import { NullSession, type Session } from "./session.ts";
+import type { UploadedFile } from "./uploads.ts";
 
 /** What a request needs from its app; an interface so this file stays below `app.ts`. */
 export interface RequestOwner {
@@ -86,6 +88,7 @@ export class Request<P = Record<string, unknown>> {
   #controller: AbortController | undefined;
   #g: Record<string, unknown> | undefined;
   #session: Session | undefined;
+  #multipart: Promise<MultipartData> | undefined;
   /** @internal Set when a body limit refused the body mid-way, so the connection must close. */
   bodyRefused = false;
   /** @internal Functions queued by {@link afterThisRequest}. */
@@ -272,15 +275,17 @@ export class Request<P = Record<string, unknown>> {
   }
 
   /**
-   * The urlencoded form body as a multi-value map, limited by `maxFormMemorySize` and
-   * `maxFormParts` (413). A request without a body gives an empty map; other types are 415.
+   * The form's text fields as a multi-value map: an urlencoded body (limited by
+   * `maxFormMemorySize` and `maxFormParts`, 413 above) or a `multipart/form-data` one (see
+   * {@link files}). A request without a body gives an empty map; other types are 415.
    */
   async form(): Promise<MultiDict> {
     const media = this.mediaType;
     if (media === null && !hasBody(this.raw)) return new MultiDict();
+    if (media?.essence === "multipart/form-data") return (await this.#readMultipart()).fields;
     if (media?.essence !== "application/x-www-form-urlencoded") {
       throw new UnsupportedMediaType(
-        `Expected a form body (application/x-www-form-urlencoded), got ${media ? media.essence : "no Content-Type"}.`,
+        `Expected a form body (application/x-www-form-urlencoded or multipart/form-data), got ${media ? media.essence : "no Content-Type"}.`,
       );
     }
     const config = this.#owner.config;
@@ -288,6 +293,55 @@ export class Request<P = Record<string, unknown>> {
     const text = decodeText(await this.#read(limit), media.charset);
     return parseUrlEncoded(text, config.maxFormParts, "form");
   }
+
+  // --- uploads (multipart/form-data) ---
+
+  /**
+   * The uploaded files of a `multipart/form-data` body, by field name. One parse serves both
+   * this and `form()`. Files are streamed to temporary files, removed once the response is
+   * finished. Limits: the whole body `maxContentLength`, text fields `maxFormMemorySize`, parts
+   * `maxFormParts` (413 above); a malformed body is 400. A request without a body, or an
+   * urlencoded one, has no files (empty map); other types are 415.
+   */
+  async files(): Promise<MultiDict<UploadedFile>> {
+    const media = this.mediaType;
+    if (media?.essence === "multipart/form-data") return (await this.#readMultipart()).files;
+    if (
+      (media === null && !hasBody(this.raw)) ||
+      media?.essence === "application/x-www-form-urlencoded"
+    ) {
+      return new MultiDict();
+    }
+    throw new UnsupportedMediaType(
+      `Expected a multipart/form-data body, got ${media ? media.essence : "no Content-Type"}.`,
+    );
+  }
+
+  #readMultipart(): Promise<MultipartData> {
+    if (this.#multipart === undefined) {
+      const raw = this.raw;
+      if (!hasBody(raw)) {
+        this.#multipart = Promise.resolve({ fields: new MultiDict(), files: new MultiDict() });
+      } else if (this.#body !== undefined || raw.readableEnded || raw.destroyed) {
+        this.#multipart = Promise.reject(new TypeError("The body was already read."));
+      } else {
+        const config = this.#owner.config;
+        const type = raw.headers["content-type"] as string;
+        this.#multipart = readMultipart(raw, this.#res, type, config);
+        this.#multipart.catch(() => {
+          // As in #read: the rest of a refused body is never read, so the connection closes.
+          this.bodyRefused = true;
+        });
+      }
+      if (this.#body === undefined) {
+        this.#body = Promise.reject(new TypeError("The body was read as multipart/form-data."));
+        this.#body.catch(() => {});
+      }
+    }
+    return this.#multipart;
+  }
+
+  // --- end uploads ---
 
   /**
    * Builds a URL for an endpoint, as `app.urlFor`; `".name"` is an endpoint of this request's

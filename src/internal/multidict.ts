@@ -1,7 +1,8 @@
 import { BadRequest, ContentTooLarge } from "../errors.ts";
 
 /**
- * A read-only, multi-value map of strings: what `req.query` and `req.form()` return.
+ * A read-only, multi-value map: what `req.query` and `req.form()` return (of strings) and
+ * `req.files()` (of `UploadedFile`s).
  * Shaped like `URLSearchParams` (`get` gives the first value or `null`), but backed by a `Map`
  * so keys such as `__proto__` are plain data and can never reach `Object.prototype`.
  *
@@ -12,27 +13,27 @@ import { BadRequest, ContentTooLarge } from "../errors.ts";
  * req.query.getAll("tag"); // ["a", "b"]
  * ```
  */
-export class MultiDict implements Iterable<[string, string]> {
-  readonly #map: Map<string, string[]>;
+export class MultiDict<V = string> implements Iterable<[string, V]> {
+  readonly #map: Map<string, V[]>;
 
-  constructor(entries?: Iterable<readonly [string, string]>) {
+  constructor(entries?: Iterable<readonly [string, V]>) {
     this.#map = new Map();
     if (entries) for (const [k, v] of entries) this.#add(k, v);
   }
 
-  #add(key: string, value: string): void {
+  #add(key: string, value: V): void {
     const list = this.#map.get(key);
     if (list) list.push(value);
     else this.#map.set(key, [value]);
   }
 
   /** First value for `key`, or `null`. */
-  get(key: string): string | null {
+  get(key: string): V | null {
     return this.#map.get(key)?.[0] ?? null;
   }
 
   /** Every value for `key`, in order; empty when absent. */
-  getAll(key: string): string[] {
+  getAll(key: string): V[] {
     return this.#map.get(key)?.slice() ?? [];
   }
 
@@ -52,11 +53,11 @@ export class MultiDict implements Iterable<[string, string]> {
   }
 
   /** Every `[key, value]` pair, repeated keys included. */
-  *entries(): IterableIterator<[string, string]> {
+  *entries(): IterableIterator<[string, V]> {
     for (const [k, list] of this.#map) for (const v of list) yield [k, v];
   }
 
-  [Symbol.iterator](): IterableIterator<[string, string]> {
+  [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
   }
 
@@ -64,11 +65,11 @@ export class MultiDict implements Iterable<[string, string]> {
    * A null-prototype record of first values (or of all values with `{ all: true }`), for code
    * that wants a plain object.
    */
-  toObject(): Record<string, string>;
-  toObject(options: { all: true }): Record<string, string[]>;
-  toObject(options?: { all: true }): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = Object.create(null);
-    for (const [k, list] of this.#map) out[k] = options?.all ? list.slice() : (list[0] as string);
+  toObject(): Record<string, V>;
+  toObject(options: { all: true }): Record<string, V[]>;
+  toObject(options?: { all: true }): Record<string, V | V[]> {
+    const out: Record<string, V | V[]> = Object.create(null);
+    for (const [k, list] of this.#map) out[k] = options?.all ? list.slice() : (list[0] as V);
     return out;
   }
 }
