@@ -23,6 +23,7 @@ import { type CompiledPattern, compilePattern } from "./routing/pattern.ts";
 import { RouteTable } from "./routing/table.ts";
 import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
 import { Scope } from "./scope.ts";
+import { SecureCookieSessionInterface, type SessionInterface } from "./sessions.ts";
 import { staticFiles, staticSetup } from "./static.ts";
 import { Templates } from "./templates.ts";
 import { TestClient } from "./testing.ts";
@@ -51,6 +52,8 @@ export interface PhialOptions {
   rootPath?: string;
   /** The folder of the app's templates, resolved against `rootPath`; default `"templates"`. Searched before blueprints' folders. */
   templateFolder?: string;
+  /** Where sessions live; default signed cookies ({@link SecureCookieSessionInterface}); `null` for none. */
+  sessionInterface?: SessionInterface | null;
 }
 
 /** Options for `app.listen()`. @example `await app.listen({ port: 8000, host: "0.0.0.0" })` */
@@ -121,6 +124,11 @@ export class Phial extends Scaffold {
   readonly templateFolder: string;
   /** The template engine: its nunjucks `environment` takes filters and globals (see `templates.ts`). */
   readonly templates: Templates;
+  /**
+   * Opens and saves sessions: signed cookies by default, or your own {@link SessionInterface}
+   * (a server-side store); `null` turns sessions off. Replace it before the first request.
+   */
+  sessionInterface: SessionInterface | null;
 
   readonly #table = new RouteTable<RouteEntry>();
   readonly #endpoints = new Map<string, EndpointInfo>();
@@ -138,6 +146,10 @@ export class Phial extends Scaffold {
     this.config = new Config(options.config);
     this.logger = PhialLogger.from(options.logger).configure(this.config);
     this.#contextLocals = options.contextLocals === true;
+    this.sessionInterface =
+      options.sessionInterface === undefined
+        ? new SecureCookieSessionInterface()
+        : options.sessionInterface;
     // Flask's root_path, static_folder and the "static" route.
     this.rootPath = options.rootPath ?? callerDirectory();
     const statics = staticSetup(this.rootPath, options);

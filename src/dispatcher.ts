@@ -1,6 +1,7 @@
 /**
  * The request lifecycle, step by step as in Flask:
- * match -> beforeRequest -> handler -> toResponse -> afterRequest -> write -> teardown,
+ * match -> beforeRequest -> handler -> toResponse -> afterRequest -> save session -> write ->
+ * teardown,
  * over a frozen snapshot of the app. Apps without hooks take a synchronous fast path that
  * allocates no promise when the handler returns a plain value.
  */
@@ -23,6 +24,7 @@ import { Response, textLines, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
 import type { ErrorHandler } from "./scaffold.ts";
 import { byDepth, type Scope, scopeForPath } from "./scope.ts";
+import { openSessionEagerly, saveSession } from "./sessions.ts";
 import { prepareFileResponse } from "./static.ts";
 import { jsonText, redirect, toResponse } from "./to-response.ts";
 
@@ -76,9 +78,12 @@ export class Dispatcher {
    * the logger (which follows the live config) on every request cost about 1% of a fast request.
    */
   readonly #logRequests: boolean;
+  /** Whether the session interface must be opened (and awaited) before the hooks. */
+  readonly #eagerSession: boolean;
 
   constructor(state: DispatchState) {
     this.#s = state;
+    this.#eagerSession = state.owner.sessionInterface?.eager === true;
     this.#logRequests = state.logger.isEnabled("info");
     for (const scope of state.scopes) scope.seal();
     this.#root = state.scopes[0] as Scope;
@@ -109,7 +114,7 @@ export class Dispatcher {
     match: RouteMatch<RouteEntry>,
     scope: Scope,
   ): void => {
-    if (scope.fast) {
+    if (scope.fast && !this.#eagerSession) {
       // Fast path: with no hooks, a handler's value needs no lifecycle promise at all.
       if (match.type === "found") {
         let value: unknown;
@@ -146,7 +151,8 @@ export class Dispatcher {
     scope: Scope,
     value: unknown,
   ): void {
-    if (req.afterThis !== undefined) {
+    // A session the handler used has to be saved, which the lifecycle does.
+    if (req.afterThis !== undefined || req.openedSession !== undefined) {
       this.#run(req, res, match, scope, { value });
       return;
     }
@@ -216,13 +222,37 @@ export class Dispatcher {
     let response: Response;
     let error: unknown = null;
     try {
+      if (this.#eagerSession) await this.#openSession(req);
       response = await this.#fullDispatch(req, match, scope, outcome);
     } catch (err) {
       error = err;
       response = await this.#handleException(req, scope, err);
     }
+    response = await this.#saveSession(req, response);
     await this.#write(req, res, scope, response, error);
   }
+
+  // --- sessions (issue 5) ---
+
+  async #openSession(req: Request): Promise<void> {
+    const iface = this.#s.owner.sessionInterface;
+    if (iface !== null) req.useSession(await openSessionEagerly(req, this.#s.owner, iface));
+  }
+
+  /** Step 6b: the session interface writes the session (its cookie) into the response. */
+  async #saveSession(req: Request, response: Response): Promise<Response> {
+    if (req.openedSession === undefined) return response;
+    try {
+      const owner = this.#s.owner;
+      await saveSession(req.openedSession, req, response, owner, owner.sessionInterface);
+      return response;
+    } catch (err) {
+      this.#s.logger.error(`Saving the session of ${req.method} ${req.rawPath} failed`, { err });
+      return this.#errorPage(req, new InternalServerError(undefined, { cause: err }), err);
+    }
+  }
+
+  // --- end of sessions ---
 
   /** beforeRequest hooks, then the handler (unless a hook answered), then afterRequest. */
   async #fullDispatch(

@@ -45,6 +45,8 @@ export {
   UnsupportedMediaType,
   URITooLong,
 } from "./errors.ts";
+export type { FlashedMessage, FlashOptions } from "./flash.ts";
+export { flash, getFlashedMessages } from "./flash.ts";
 export { MultiDict } from "./internal/multidict.ts";
 export { NunjucksMissing } from "./internal/nunjucks.ts";
 export type {
@@ -82,6 +84,9 @@ export type {
   TeardownHook,
 } from "./scaffold.ts";
 export type { Session } from "./session.ts";
+export { NullSession } from "./session.ts";
+export type { SessionApp, SessionInterface } from "./sessions.ts";
+export { SecureCookieSessionInterface, TrackedSession } from "./sessions.ts";
 export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
 export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
 export type { TemplateContext, TemplatesOptions } from "./templates.ts";

@@ -13,15 +13,21 @@ import {
 } from "./body.ts";
 import type { Config } from "./config.ts";
 import { SetupError, UnsupportedMediaType } from "./errors.ts";
+import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
+import type { PhialLogger } from "./logger.ts";
 import { type MultipartData, readMultipart } from "./multipart.ts";
 import type { Response } from "./response.ts";
-import { NullSession, type Session } from "./session.ts";
+import type { Session } from "./session.ts";
+import { openSession, type SessionInterface } from "./sessions.ts";
 import type { UploadedFile } from "./uploads.ts";
 
 /** What a request needs from its app; an interface so this file stays below `app.ts`. */
 export interface RequestOwner {
   readonly config: Config;
+  readonly logger: PhialLogger;
+  /** Opens and saves sessions; `null` for none. */
+  readonly sessionInterface: SessionInterface | null;
   urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string;
   /** The app's template engine (`templates.ts`); optional so bare owners in tests need none. */
   readonly templates?: TemplateRenderer;
@@ -189,11 +195,45 @@ export class Request<P = Record<string, unknown>> {
     return this.#g;
   }
 
-  /** The session (Flask's `session`): Map-like; without a session backend it reads as empty and refuses writes. */
+  // --- sessions and flash messages (issue 5) ---
+
+  /**
+   * The session (Flask's `session`): Map-like, opened on first use through the app's session
+   * interface. Without a session backend (no `config.secretKey`) it reads as empty and refuses
+   * writes.
+   */
   get session(): Session {
-    this.#session ??= new NullSession();
+    this.#session ??= openSession(this, this.#owner, this.#owner.sessionInterface);
     return this.#session;
   }
+
+  /** @internal The session if something opened it, for the dispatcher to save. */
+  get openedSession(): Session | undefined {
+    return this.#session;
+  }
+
+  /** @internal Installs a session opened before the handler (interfaces with `eager: true`). */
+  useSession(session: Session): void {
+    this.#session = session;
+  }
+
+  /** Stores a message for the next request to show (Flask's `flash`); needs sessions. */
+  flash(message: string, category = "message"): void {
+    flashTo(this.session, message, category);
+  }
+
+  /**
+   * The flashed messages, taken out of the session; later calls in the same request return the
+   * same list. `withCategories` gives `[category, message]` pairs; `categoryFilter` keeps some.
+   */
+  getFlashedMessages(options: FlashOptions & { readonly withCategories: true }): FlashedMessage[];
+  getFlashedMessages(options?: FlashOptions & { readonly withCategories?: false }): string[];
+  getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[];
+  getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[] {
+    return flashedMessagesOf(this, options);
+  }
+
+  // --- end of sessions ---
 
   /** @internal The app serving this request (what `currentApp` returns). */
   get owner(): RequestOwner {

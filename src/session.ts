@@ -23,8 +23,9 @@ export interface Session {
 }
 
 /**
- * The session of an app without a session backend (no `secretKey` set), as Flask's
- * `NullSession`: reading finds an empty session, writing throws an error saying what to set.
+ * The session of a request without a session backend (no `secretKey` set, or a session interface
+ * that opened none), as Flask's `NullSession`: reading finds an empty session, writing throws an
+ * error saying what to set.
  *
  * @example
  * ```ts
@@ -67,6 +68,7 @@ export class NullSession implements Session {
 function unavailable(): SetupError {
   return new SetupError(
     "The session is unavailable because no secret key is set. Set app.config.secretKey " +
-      "(for example from the PHIAL_SECRET_KEY environment variable) to a long random string.",
+      "(for example from the PHIAL_SECRET_KEY environment variable) to a long random string. " +
+      "(With a custom app.sessionInterface: its open() returned null, or it is set to null.)",
   );
 }

@@ -9,6 +9,7 @@ import type { Environment, FileSystemLoader, LoaderSource } from "nunjucks";
 import type { Config } from "./config.ts";
 import { currentRequest, forwarder } from "./context.ts";
 import { HTTPError, PhialError } from "./errors.ts";
+import type { FlashOptions } from "./flash.ts";
 import { loadNunjucks, type NunjucksModule } from "./internal/nunjucks.ts";
 import type { Request, TemplateRef } from "./request.ts";
 
@@ -178,10 +179,6 @@ function guardNames(files: FileSystemLoader, misses: string[]): void {
   };
 }
 
-/** What `getFlashedMessages` takes; the flash functions define the rest. */
-type FlashOptions = Readonly<Record<string, unknown>>;
-type FlashReader = { getFlashedMessages?: (options?: FlashOptions) => unknown[] };
-
 /**
  * The globals every template sees: `request`, `session`, `g`, `urlFor`, `config` and
  * `getFlashedMessages`. `session` is read only when a template uses it, so rendering alone never
@@ -201,9 +198,8 @@ export function templateGlobals(req: Request<unknown>): Record<string, unknown> 
     config: req.owner.config,
     urlFor: (endpoint: string, values?: Record<string, unknown>) =>
       req.urlFor(endpoint, withoutKeywordsMark(values)),
-    // INTEGRATION: flash lands with sessions
     getFlashedMessages: (options?: Record<string, unknown>) =>
-      (req as unknown as FlashReader).getFlashedMessages?.(withoutKeywordsMark(options)) ?? [],
+      req.getFlashedMessages(withoutKeywordsMark(options) as FlashOptions | undefined),
   };
 }
 

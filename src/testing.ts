@@ -1,4 +1,5 @@
 import http from "node:http";
+import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type {
   ClientApp,
@@ -9,6 +10,10 @@ import type {
 import { ClientCore, listenerOf } from "./internal/client-core.ts";
 import type { DuplexPairOptions, PairSocket } from "./internal/duplex-pair.ts";
 import { createDuplexPair } from "./internal/duplex-pair.ts";
+import { Request, type RequestOwner } from "./request.ts";
+import { Response } from "./response.ts";
+import type { Session } from "./session.ts";
+import { NullSession } from "./session.ts";
 
 export type {
   ClientApp,
@@ -74,6 +79,8 @@ class PairAgent extends http.Agent {
 export class TestClient extends ClientCore {
   readonly #agent: PairAgent;
   readonly #sockets = new Set<PairSocket>();
+  /** The app when it is a phial app (it has a session interface), for sessionTransaction. */
+  readonly #owner: RequestOwner | undefined;
   #closed = false;
 
   /**
@@ -83,6 +90,7 @@ export class TestClient extends ClientCore {
    */
   constructor(app: ClientApp | RequestHandler, options: ClientOptions = {}) {
     super(options);
+    this.#owner = isPhialApp(app) ? app : undefined;
     const server = http.createServer(listenerOf(app));
     const base = new URL(this.origin);
     const encrypted = base.protocol === "https:";
@@ -105,6 +113,54 @@ export class TestClient extends ClientCore {
     if (this.#closed) throw new Error("This TestClient is closed; create a new one.");
   }
 
+  /**
+   * Opens the session the next request would see, from the client's cookie jar and through the
+   * app's session interface, runs `fn` on it, then saves it back into the jar, as Flask's
+   * `session_transaction`: seed a session before a request, or read what the last one left.
+   * Resolves to what `fn` returns. Needs a phial app whose session interface opens a session
+   * (a `secretKey` for the default cookies).
+   *
+   * @example
+   * ```ts
+   * await client.sessionTransaction((session) => { session.set("userId", 1); });
+   * const res = await client.get("/dashboard"); // logged in as user 1
+   * const flashes = await client.sessionTransaction((session) => session.get("_flashes"));
+   * ```
+   */
+  async sessionTransaction<T>(fn: (session: Session) => T | Promise<T>): Promise<T> {
+    this.assertOpen();
+    const owner = this.#owner;
+    const iface = owner?.sessionInterface ?? null;
+    if (owner === undefined || iface === null) {
+      throw new TypeError(
+        "sessionTransaction() needs a phial app with a session interface (app.sessionInterface is null or the client was given a bare listener).",
+      );
+    }
+    const req = this.#sessionRequest(owner);
+    const session = (await iface.open(req, owner)) ?? new NullSession();
+    if (session instanceof NullSession) {
+      throw new TypeError(
+        "The app's session interface opened no session; set app.config.secretKey to use sessions.",
+      );
+    }
+    const result = await fn(session);
+    const response = new Response();
+    await iface.save(session, req, response, owner);
+    this.storeCookies(response.headers.getAll("set-cookie"), "/");
+    return result;
+  }
+
+  /** A request for `GET /` carrying the jar's cookies, never sent: what the session opens from. */
+  #sessionRequest(owner: RequestOwner): Request {
+    const raw = new http.IncomingMessage(new Socket());
+    raw.method = "GET";
+    raw.url = "/";
+    raw.headers = { host: this.host };
+    const cookie = this.cookieHeaderFor("/");
+    if (cookie !== undefined) raw.headers.cookie = cookie;
+    return new Request(raw, new http.ServerResponse(raw), owner);
+  }
+
   /** Drops every connection (in-flight requests fail) and refuses further requests. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -112,4 +168,8 @@ export class TestClient extends ClientCore {
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
   }
+}
+
+function isPhialApp(app: ClientApp | RequestHandler): app is ClientApp & RequestOwner {
+  return typeof app === "object" && "sessionInterface" in app && "config" in app;
 }

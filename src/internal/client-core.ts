@@ -192,6 +192,21 @@ export abstract class ClientCore {
     return this.#jar.delete(name, options);
   }
 
+  /** The `Cookie` header the jar would send with a request to `path`, for session transactions. */
+  protected cookieHeaderFor(path: string): string | undefined {
+    return this.#jar.headerFor(this.#cookieTarget(path));
+  }
+
+  /** Stores `Set-Cookie` lines as if a response to `path` had carried them. */
+  protected storeCookies(setCookieLines: readonly string[], path: string): void {
+    this.#jar.storeFromResponse(setCookieLines, this.#cookieTarget(path));
+  }
+
+  /** The host requests are addressed to (`Host` header), for session transactions. */
+  protected get host(): string {
+    return this.#host;
+  }
+
   /** The connection options handed to `http.request`. */
   protected abstract connection(): ConnectionOptions;
 
