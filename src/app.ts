@@ -2,31 +2,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import {
-  Blueprint,
-  checkMountOptions,
-  checkName,
-  joinRule,
-  normalizePrefix,
-  type RegisterBlueprintOptions,
-} from "./blueprint.ts";
+import { Blueprint, checkMountOptions, type RegisterBlueprintOptions } from "./blueprint.ts";
 import { Config, type ConfigInit, validateConfig } from "./config.ts";
 import { activeRequest, currentRequest, forwarder } from "./context.ts";
-import { Dispatcher, type RouteEntry } from "./dispatcher.ts";
+import { Dispatcher } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
 import { callerDirectory } from "./internal/caller.ts";
 import { type LogSink, PhialLogger } from "./logger.ts";
-import type { Request } from "./request.ts";
-import { buildUrl } from "./routing/build.ts";
 import { type ConverterRegistry, defaultConverters } from "./routing/converters.ts";
-import { type CompiledPattern, compilePattern } from "./routing/pattern.ts";
-import { RouteTable } from "./routing/table.ts";
-import { type AnyHandler, type RouteSpec, Scaffold } from "./scaffold.ts";
-import { Scope } from "./scope.ts";
+import { type RouteSpec, Scaffold } from "./scaffold.ts";
 import { SecureCookieSessionInterface, type SessionInterface } from "./sessions.ts";
 import { staticFiles, staticSetup } from "./static.ts";
 import { Templates } from "./templates.ts";
 import { TestClient } from "./testing.ts";
+import { type RuleInfo, UrlMap } from "./url-map.ts";
+
+export type { RuleInfo };
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
 export interface PhialOptions {
@@ -71,30 +62,6 @@ export interface CloseOptions {
 }
 
 /**
- * One registered rule, as `app.rules()` lists it (Flask's `url_map.iter_rules()`).
- *
- * @example
- * ```ts
- * for (const r of app.rules()) console.log(r.endpoint, r.methods.join(","), r.rule);
- * ```
- */
-export interface RuleInfo {
-  /** The full pattern, blueprint prefixes included, as written. */
-  readonly rule: string;
-  /** The endpoint name, dotted with its blueprints (`"api.users.show"`). */
-  readonly endpoint: string;
-  /** The methods registered for it, upper-case; HEAD and OPTIONS are implied, not listed. */
-  readonly methods: readonly string[];
-  /** The dotted name of its blueprint, or `null` for the app's own routes. */
-  readonly blueprint: string | null;
-}
-
-interface EndpointInfo {
-  readonly identity: AnyHandler;
-  readonly patterns: CompiledPattern[];
-}
-
-/**
  * A phial application: configuration, the route table, hooks and error handlers, and the
  * server that serves them.
  *
@@ -130,13 +97,7 @@ export class Phial extends Scaffold {
    */
   sessionInterface: SessionInterface | null;
 
-  readonly #table = new RouteTable<RouteEntry>();
-  readonly #endpoints = new Map<string, EndpointInfo>();
-  readonly #rules: RuleInfo[] = [];
-  /** The app's own scope, then one per blueprint mount. */
-  readonly #scopes: Scope[] = [new Scope(null, [this], "")];
-  /** Blueprints by their dotted mount name. */
-  readonly #mounts = new Map<string, Blueprint>();
+  readonly #urls = new UrlMap(this, this.converters);
   readonly #contextLocals: boolean;
   #dispatcher: Dispatcher | undefined;
   #server: Server | undefined;
@@ -167,39 +128,15 @@ export class Phial extends Scaffold {
 
   #blueprintTemplateFolders(): string[] {
     const folders = new Set<string>();
-    for (const bp of this.#mounts.values()) {
+    for (const bp of this.#urls.blueprints()) {
       if (bp.templateFolder !== null) folders.add(bp.templateFolder);
     }
     return [...folders];
   }
 
   protected override addRoute(spec: RouteSpec): void {
-    this.#addRule(spec.rule, spec.endpoint, spec, this.#root);
+    this.#urls.add(spec.rule, spec.endpoint, spec);
     super.addRoute(spec);
-  }
-
-  get #root(): Scope {
-    return this.#scopes[0] as Scope;
-  }
-
-  #addRule(rule: string, endpoint: string, spec: RouteSpec, scope: Scope): void {
-    const pattern = compilePattern(rule, this.converters);
-    const known = this.#endpoints.get(endpoint);
-    if (known !== undefined && known.identity !== spec.identity) {
-      throw new SetupError(
-        `The endpoint "${endpoint}" is already taken by another handler; pass { endpoint: "..." } to name this one (rule "${rule}").`,
-      );
-    }
-    // The params type was checked against this pattern at registration; the table produces the
-    // same params at run time, so erasing it here is safe.
-    const handler = spec.handler as (req: Request) => unknown;
-    this.#table.add(pattern, spec.methods, { endpoint, handler, scope });
-    if (known === undefined) {
-      this.#endpoints.set(endpoint, { identity: spec.identity, patterns: [pattern] });
-    } else {
-      known.patterns.push(pattern);
-    }
-    this.#rules.push({ rule, endpoint, methods: spec.methods, blueprint: scope.blueprint });
   }
 
   /**
@@ -219,42 +156,7 @@ export class Phial extends Scaffold {
       throw new SetupError("registerBlueprint() takes a Blueprint.");
     }
     checkMountOptions(options, blueprint);
-    this.#mount(blueprint, options, "", null, [this]);
-  }
-
-  #mount(
-    bp: Blueprint,
-    options: RegisterBlueprintOptions,
-    parentPrefix: string,
-    parentName: string | null,
-    parentChain: readonly Scaffold[],
-  ): void {
-    const own = checkName(options.name ?? bp.name);
-    const name = parentName === null ? own : `${parentName}.${own}`;
-    const taken = this.#mounts.get(name);
-    if (taken !== undefined) {
-      throw new SetupError(
-        taken === bp
-          ? `The blueprint "${name}" is already registered; to register it again, give it another name: registerBlueprint(bp, { name: "...", urlPrefix: "..." }).`
-          : `The name "${name}" is already used by another blueprint; pass { name: "..." } to registerBlueprint().`,
-      );
-    }
-    if (parentChain.includes(bp)) {
-      throw new SetupError(`The blueprint "${bp.name}" is nested inside itself.`);
-    }
-    this.#mounts.set(name, bp);
-    const prefix =
-      parentPrefix + normalizePrefix(options.urlPrefix ?? bp.urlPrefix, `blueprint "${name}"`);
-    const chain = [...parentChain, bp];
-    const scope = new Scope(name, chain, prefix);
-    this.#scopes.push(scope);
-    bp.markRegistered("an app");
-    for (const spec of bp.routes) {
-      this.#addRule(joinRule(prefix, spec.rule), `${name}.${spec.endpoint}`, spec, scope);
-    }
-    for (const child of bp.children) {
-      this.#mount(child.blueprint, child.options, prefix, name, chain);
-    }
+    this.#urls.mount(blueprint, options);
   }
 
   /**
@@ -266,7 +168,7 @@ export class Phial extends Scaffold {
    * ```
    */
   rules(): readonly RuleInfo[] {
-    return this.#rules;
+    return this.#urls.rules;
   }
 
   /**
@@ -302,12 +204,12 @@ export class Phial extends Scaffold {
       return undefined;
     }
     this.freezeRegistration("the app has already started handling requests");
-    this.#table.freeze();
+    this.#urls.table.freeze();
     this.#dispatcher = new Dispatcher({
       owner: this,
       config: this.config,
-      table: this.#table,
-      scopes: this.#scopes,
+      table: this.#urls.table,
+      scopes: this.#urls.scopes,
       contextLocals: this.#contextLocals,
       logger: this.logger,
     });
@@ -335,22 +237,7 @@ export class Phial extends Scaffold {
       }
       return req.urlFor(endpoint, values);
     }
-    const info = this.#endpoints.get(endpoint);
-    if (info === undefined) {
-      throw new BuildError(
-        `No endpoint named "${endpoint}". Known endpoints: ${[...this.#endpoints.keys()].join(", ") || "none"}.`,
-      );
-    }
-    let first: unknown;
-    // Like Werkzeug, the first rule of the endpoint that can be built with these values wins.
-    for (const pattern of info.patterns) {
-      try {
-        return buildUrl(pattern, values);
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    throw first;
+    return this.#urls.build(endpoint, values);
   }
 
   /**
