@@ -8,25 +8,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "./config.ts";
 import { runInRequest } from "./context.ts";
-import { describeError, errorResponse, keepErrorHeaders } from "./error-page.ts";
-import {
-  BadRequest,
-  HTTPError,
-  InternalServerError,
-  MethodNotAllowed,
-  NotFound,
-} from "./errors.ts";
+import { describeError, errorResponse, keepErrorHeaders, prebuiltNotFound } from "./error-page.ts";
+import { HTTPError, InternalServerError } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { unreadBody } from "./internal/connection.ts";
 import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
-import { Response, textLines, writeResponse, writeText } from "./response.ts";
+import { logWhenDone } from "./request-log.ts";
+import { type Response, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
+import { routingAnswer } from "./routing-answer.ts";
 import type { ErrorHandler } from "./scaffold.ts";
 import { byDepth, type Scope, scopeForPath } from "./scope.ts";
 import { openSessionEagerly, saveSession } from "./sessions.ts";
 import { prepareFileResponse } from "./static.ts";
-import { jsonText, redirect, toResponse } from "./to-response.ts";
+import { jsonText, toResponse } from "./to-response.ts";
 
 /** What the route table stores for each route. */
 export interface RouteEntry {
@@ -71,7 +67,7 @@ export class Dispatcher {
   /** Blueprint scopes with a prefix, deepest first, for requests that matched no route. */
   readonly #prefixed: readonly Scope[];
   /** The default 404 pages, served as they are where nothing could change them. */
-  readonly #notFound = { html: fixedPage(false), json: fixedPage(true) };
+  readonly #notFound = { html: prebuiltNotFound(false), json: prebuiltNotFound(true) };
 
   /**
    * Whether each request logs a line: decided once, when the app starts serving, because asking
@@ -232,8 +228,6 @@ export class Dispatcher {
     await this.#write(req, res, scope, response, error);
   }
 
-  // --- sessions (issue 5) ---
-
   async #openSession(req: Request): Promise<void> {
     const iface = this.#s.owner.sessionInterface;
     if (iface !== null) req.useSession(await openSessionEagerly(req, this.#s.owner, iface));
@@ -251,8 +245,6 @@ export class Dispatcher {
       return this.#errorPage(req, new InternalServerError(undefined, { cause: err }), err);
     }
   }
-
-  // --- end of sessions ---
 
   /** beforeRequest hooks, then the handler (unless a hook answered), then afterRequest. */
   async #fullDispatch(
@@ -277,23 +269,7 @@ export class Dispatcher {
 
   /** The handler, or the answer routing already decided (Flask's routing exceptions). */
   #dispatch(req: Request, match: RouteMatch<RouteEntry>): unknown {
-    switch (match.type) {
-      case "found":
-        return match.value.handler(req);
-      case "redirect": {
-        // Collapse leading slashes so "//evil.example/" can never become a protocol-relative URL.
-        const path = match.path.replace(/^\/+/, "/");
-        return redirect(req.rawQuery === "" ? path : `${path}?${req.rawQuery}`, 308);
-      }
-      case "options":
-        return new Response(null, { status: 200, headers: { Allow: match.allow.join(", ") } });
-      case "method_not_allowed":
-        throw new MethodNotAllowed(undefined, { headers: { Allow: match.allow.join(", ") } });
-      case "bad_path":
-        throw new BadRequest("The URL path is malformed (bad percent-encoding or not a path).");
-      default:
-        throw new NotFound();
-    }
+    return match.type === "found" ? match.value.handler(req) : routingAnswer(req, match);
   }
 
   /** afterThisRequest functions in order, then afterRequest hooks last-registered first. */
@@ -419,17 +395,6 @@ export class Dispatcher {
   };
 }
 
-/** A prebuilt error page: header lines without framing, and the body. */
-interface FixedPage {
-  readonly lines: readonly string[];
-  readonly body: string;
-}
-
-function fixedPage(json: boolean): FixedPage {
-  const response = errorResponse(new NotFound(), { json });
-  return { lines: textLines(response), body: response.body as string };
-}
-
 const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];
 const JSON_LINES: readonly string[] = ["Content-Type", "application/json"];
 
@@ -439,17 +404,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof value === "object" &&
     typeof (value as { then?: unknown }).then === "function"
   );
-}
-
-/**
- * The request's one log line, once its response is finished or the client went away. Only
- * called when info lines were on as the app started serving (debug mode, or `logLevel:
- * "info"`), so the closure and the clock reading cost nothing otherwise.
- */
-function logWhenDone(logger: PhialLogger, req: Request, res: ServerResponse): void {
-  const start = performance.now();
-  res.once("close", () => {
-    const status = res.writableFinished ? res.statusCode : 499;
-    logger.request(req.method, req.rawPath, status, performance.now() - start);
-  });
 }

@@ -2,9 +2,9 @@
  * The default body of an error response: a small HTML page for browsers, a JSON object for
  * clients that prefer JSON. Everything echoed is escaped, every page says `nosniff`.
  */
-import type { HTTPError } from "./errors.ts";
+import { type HTTPError, NotFound } from "./errors.ts";
 import { escapeHtml } from "./internal/escape.ts";
-import { Response } from "./response.ts";
+import { Response, textLines } from "./response.ts";
 
 /**
  * Options of {@link errorResponse}.
@@ -105,4 +105,24 @@ export function keepErrorHeaders(response: Response, error: HTTPError): void {
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
   return String(err);
+}
+
+/** A prebuilt error page: its header lines without framing, and its body. */
+export interface FixedPage {
+  readonly lines: readonly string[];
+  readonly body: string;
+}
+
+/**
+ * The default 404 page, built once: the dispatcher writes it as it is when no hook or error
+ * handler could change it.
+ *
+ * @example
+ * ```ts
+ * const page = prebuiltNotFound(false); // page.lines: ["Content-Type", "text/html; charset=utf-8", ...]
+ * ```
+ */
+export function prebuiltNotFound(json: boolean): FixedPage {
+  const response = errorResponse(new NotFound(), { json });
+  return { lines: textLines(response), body: response.body as string };
 }

@@ -11,47 +11,21 @@ import {
   parseMediaType,
   readBody,
 } from "./body.ts";
-import type { Config } from "./config.ts";
 import { SetupError, UnsupportedMediaType } from "./errors.ts";
 import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
-import type { PhialLogger } from "./logger.ts";
 import { type MultipartData, readMultipart } from "./multipart.ts";
-import type { Response } from "./response.ts";
+import type {
+  AfterThisRequest,
+  RequestOwner,
+  TemplateRef,
+  TemplateRenderer,
+} from "./request-owner.ts";
 import type { Session } from "./session.ts";
-import { openSession, type SessionInterface } from "./sessions.ts";
+import { openSession } from "./sessions.ts";
 import type { UploadedFile } from "./uploads.ts";
 
-/** What a request needs from its app; an interface so this file stays below `app.ts`. */
-export interface RequestOwner {
-  readonly config: Config;
-  readonly logger: PhialLogger;
-  /** Opens and saves sessions; `null` for none. */
-  readonly sessionInterface: SessionInterface | null;
-  urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string;
-  /** The app's template engine (`templates.ts`); optional so bare owners in tests need none. */
-  readonly templates?: TemplateRenderer;
-}
-
-// --- templates: the request's side of templates.ts, which sits above this file ---
-
-/** A template file by name, or a template's source. @example `const ref: TemplateRef = { name: "index.html" }` */
-export type TemplateRef = { readonly name: string } | { readonly source: string };
-
-/** What renders templates for a request: `app.templates`. @example `app.templates.render(req, { source: "{{ 1 + 1 }}" })` */
-export interface TemplateRenderer {
-  render(
-    req: Request<unknown>,
-    template: TemplateRef,
-    context?: Readonly<Record<string, unknown>>,
-  ): string;
-}
-// --- end templates ---
-
-/** A function run on the response of one request, before the app's `afterRequest` hooks. @example `req.afterThisRequest((res) => res.setCookie("seen", "1"))` */
-export type AfterThisRequest = (
-  response: Response,
-) => Response | undefined | Promise<Response | undefined>;
+export type { AfterThisRequest, RequestOwner, TemplateRef, TemplateRenderer };
 
 /**
  * The incoming request, handed to every handler. `params` is typed from the route's path literal.
@@ -195,8 +169,6 @@ export class Request<P = Record<string, unknown>> {
     return this.#g;
   }
 
-  // --- sessions and flash messages (issue 5) ---
-
   /**
    * The session (Flask's `session`): Map-like, opened on first use through the app's session
    * interface. Without a session backend (no `config.secretKey`) it reads as empty and refuses
@@ -232,8 +204,6 @@ export class Request<P = Record<string, unknown>> {
   getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[] {
     return flashedMessagesOf(this, options);
   }
-
-  // --- end of sessions ---
 
   /** @internal The app serving this request (what `currentApp` returns). */
   get owner(): RequestOwner {
@@ -334,8 +304,6 @@ export class Request<P = Record<string, unknown>> {
     return parseUrlEncoded(text, config.maxFormParts, "form");
   }
 
-  // --- uploads (multipart/form-data) ---
-
   /**
    * The uploaded files of a `multipart/form-data` body, by field name. One parse serves both
    * this and `form()`. Files are streamed to temporary files, removed once the response is
@@ -381,8 +349,6 @@ export class Request<P = Record<string, unknown>> {
     return this.#multipart;
   }
 
-  // --- end uploads ---
-
   /**
    * Builds a URL for an endpoint, as `app.urlFor`; `".name"` is an endpoint of this request's
    * blueprint (`"admin.name"` inside the `admin` blueprint).
@@ -402,8 +368,6 @@ export class Request<P = Record<string, unknown>> {
     if (this.afterThis === undefined) this.afterThis = [fn];
     else this.afterThis.push(fn);
   }
-
-  // --- templates ---
 
   /**
    * Renders a template from the app's template folders with `request`, `session`, `g`,
@@ -428,7 +392,6 @@ export class Request<P = Record<string, unknown>> {
     }
     return templates;
   }
-  // --- end templates ---
 }
 
 function parseUtf8Json(bytes: Buffer): unknown {
