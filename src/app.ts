@@ -3,11 +3,12 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Blueprint, checkMountOptions, type RegisterBlueprintOptions } from "./blueprint.ts";
-import { Config, type ConfigInit, validateConfig } from "./config.ts";
+import { Config, type ConfigInit, type TrustProxy, validateConfig } from "./config.ts";
 import { activeRequest, currentRequest, forwarder } from "./context.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
 import { callerDirectory } from "./internal/caller.ts";
+import { compileTrust, type TrustFn } from "./internal/proxy.ts";
 import { type LogSink, PhialLogger } from "./logger.ts";
 import { type ConverterRegistry, defaultConverters } from "./routing/converters.ts";
 import { type RouteSpec, Scaffold } from "./scaffold.ts";
@@ -98,6 +99,7 @@ export class Phial extends Scaffold {
   sessionInterface: SessionInterface | null;
 
   readonly #urls = new UrlMap(this, this.converters);
+  #trust: { readonly value: TrustProxy; readonly fn: TrustFn } | undefined;
   readonly #contextLocals: boolean;
   #dispatcher: Dispatcher | undefined;
   #server: Server | undefined;
@@ -157,6 +159,22 @@ export class Phial extends Scaffold {
     }
     checkMountOptions(options, blueprint);
     this.#urls.mount(blueprint, options);
+  }
+
+  /**
+   * `config.trustProxy` as a predicate over proxy hops, compiled once per value: what requests
+   * consult for `req.ip`, `req.host` and `req.protocol`.
+   *
+   * @example
+   * ```ts
+   * app.config.trustProxy = ["10.0.0.0/8"];
+   * app.proxyTrust("10.0.0.7", 0); // true
+   * ```
+   */
+  get proxyTrust(): TrustFn {
+    const value = this.config.trustProxy;
+    if (this.#trust?.value !== value) this.#trust = { value, fn: compileTrust(value) };
+    return this.#trust.fn;
   }
 
   /**

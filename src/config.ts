@@ -14,8 +14,9 @@ import type { LogLevel } from "./logger.ts";
 
 /**
  * Which proxies in front of the app are trusted to report the client's address and scheme
- * (`X-Forwarded-*`): none (`false`), all (`true`), the nearest N hops, the listed addresses or
- * CIDR ranges, or those your function accepts.
+ * (`X-Forwarded-*`): none (`false`), all (`true`), the nearest N hops (the socket's peer is
+ * hop 0), the listed addresses or CIDR ranges, or those your function accepts. The client is the
+ * right-most `X-Forwarded-For` address that is not trusted.
  *
  * @example
  * ```ts

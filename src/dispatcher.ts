@@ -9,9 +9,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "./config.ts";
 import { runInRequest } from "./context.ts";
 import { describeError, errorResponse, keepErrorHeaders, prebuiltNotFound } from "./error-page.ts";
-import { HTTPError, InternalServerError } from "./errors.ts";
+import { BadRequest, HTTPError, InternalServerError } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { unreadBody } from "./internal/connection.ts";
+import { hostAllowed } from "./internal/proxy.ts";
 import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
@@ -49,6 +50,7 @@ export interface DispatchState {
 type Outcome = { readonly value: unknown } | { readonly error: unknown };
 
 const NO_ENDPOINT = "(no endpoint)";
+const UNTRUSTED_HOST = "The Host header names a host this server does not serve.";
 const BAD_PATH: RouteMatch<RouteEntry> = { type: "bad_path" };
 
 /**
@@ -74,12 +76,15 @@ export class Dispatcher {
    * the logger (which follows the live config) on every request cost about 1% of a fast request.
    */
   readonly #logRequests: boolean;
+  /** `config.trustedHosts`: other Host values are answered 400; `null` accepts any. */
+  readonly #hosts: readonly string[] | null;
   /** Whether the session interface must be opened (and awaited) before the hooks. */
   readonly #eagerSession: boolean;
 
   constructor(state: DispatchState) {
     this.#s = state;
     this.#eagerSession = state.owner.sessionInterface?.eager === true;
+    this.#hosts = state.config.trustedHosts;
     this.#logRequests = state.logger.isEnabled("info");
     for (const scope of state.scopes) scope.seal();
     this.#root = state.scopes[0] as Scope;
@@ -110,6 +115,10 @@ export class Dispatcher {
     match: RouteMatch<RouteEntry>,
     scope: Scope,
   ): void => {
+    if (this.#hosts !== null && !hostAllowed(req.host, this.#hosts)) {
+      this.#run(req, res, match, scope, { error: new BadRequest(UNTRUSTED_HOST) });
+      return;
+    }
     if (scope.fast && !this.#eagerSession) {
       // Fast path: with no hooks, a handler's value needs no lifecycle promise at all.
       if (match.type === "found") {

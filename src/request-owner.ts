@@ -3,6 +3,7 @@
  * templates.ts: the owner's config, logger, session interface, URL building and templates.
  */
 import type { Config } from "./config.ts";
+import type { TrustFn } from "./internal/proxy.ts";
 import type { PhialLogger } from "./logger.ts";
 import type { Request } from "./request.ts";
 import type { Response } from "./response.ts";
@@ -17,6 +18,8 @@ export interface RequestOwner {
   urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string;
   /** The app's template engine (`templates.ts`); optional so bare owners in tests need none. */
   readonly templates?: TemplateRenderer;
+  /** Which proxies' `X-Forwarded-*` headers to believe (`config.trustProxy`); none when absent. */
+  readonly proxyTrust?: TrustFn;
 }
 
 /** A template file by name, or a template's source. @example `const ref: TemplateRef = { name: "index.html" }` */

@@ -14,6 +14,7 @@ import {
 import { SetupError, UnsupportedMediaType } from "./errors.ts";
 import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
+import { type Forwarded, forwarded, trustNone } from "./internal/proxy.ts";
 import { type MultipartData, readMultipart } from "./multipart.ts";
 import type {
   AfterThisRequest,
@@ -68,6 +69,7 @@ export class Request<P = Record<string, unknown>> {
   #controller: AbortController | undefined;
   #g: Record<string, unknown> | undefined;
   #session: Session | undefined;
+  #proxied: Forwarded | undefined;
   #multipart: Promise<MultipartData> | undefined;
   /** @internal Set when a body limit refused the body mid-way, so the connection must close. */
   bodyRefused = false;
@@ -126,20 +128,38 @@ export class Request<P = Record<string, unknown>> {
     return this.#cookies as Record<string, string | undefined>;
   }
 
-  /** The client's address as the socket sees it (proxy headers are not trusted). */
+  /**
+   * The client's address: the socket's peer, or, through proxies `config.trustProxy` trusts,
+   * the right-most address in `X-Forwarded-For` that is not a trusted proxy.
+   */
   get ip(): string {
-    return this.raw.socket.remoteAddress ?? "";
+    return this.#forwarded().ip;
   }
 
-  /** The Host header (or HTTP/2 `:authority`), including any port. */
+  /**
+   * The Host header (or HTTP/2 `:authority`), including any port; `X-Forwarded-Host` instead
+   * when `config.trustProxy` trusts the proxy that sent it.
+   */
   get host(): string {
+    const forwardedHost = this.#forwarded().host;
+    if (forwardedHost !== undefined) return forwardedHost;
     const h = this.raw.headers;
     return h.host ?? (h[":authority"] as string | undefined) ?? "";
   }
 
-  /** `"https"` on a TLS socket, otherwise `"http"`. */
+  /**
+   * `"https"` on a TLS socket, otherwise `"http"`; `X-Forwarded-Proto` instead when
+   * `config.trustProxy` trusts the proxy that sent it.
+   */
   get protocol(): "http" | "https" {
+    const proto = this.#forwarded().proto;
+    if (proto === "https" || proto === "http") return proto;
     return (this.raw.socket as Partial<TLSSocket>).encrypted ? "https" : "http";
+  }
+
+  #forwarded(): Forwarded {
+    this.#proxied ??= forwarded(this.raw, this.#owner.proxyTrust ?? trustNone);
+    return this.#proxied;
   }
 
   /** The full URL: protocol, host, path and query, as the client sent them. */
