@@ -136,7 +136,9 @@ export class TestClient extends ClientCore {
         "sessionTransaction() needs a phial app with a session interface (app.sessionInterface is null or the client was given a bare listener).",
       );
     }
-    const req = this.#sessionRequest(owner);
+    // The jar sends the session cookie only to paths under its Path, so ask as a request there.
+    const path = owner.config.sessionCookiePath ?? "/";
+    const req = this.#sessionRequest(owner, path);
     const session = (await iface.open(req, owner)) ?? new NullSession();
     if (session instanceof NullSession) {
       throw new TypeError(
@@ -146,17 +148,17 @@ export class TestClient extends ClientCore {
     const result = await fn(session);
     const response = new Response();
     await iface.save(session, req, response, owner);
-    this.storeCookies(response.headers.getAll("set-cookie"), "/");
+    this.storeCookies(response.headers.getAll("set-cookie"), path);
     return result;
   }
 
-  /** A request for `GET /` carrying the jar's cookies, never sent: what the session opens from. */
-  #sessionRequest(owner: RequestOwner): Request {
+  /** A `GET path` carrying the jar's cookies for it, never sent: what the session opens from. */
+  #sessionRequest(owner: RequestOwner, path: string): Request {
     const raw = new http.IncomingMessage(new Socket());
     raw.method = "GET";
-    raw.url = "/";
+    raw.url = path;
     raw.headers = { host: this.host };
-    const cookie = this.cookieHeaderFor("/");
+    const cookie = this.cookieHeaderFor(path);
     if (cookie !== undefined) raw.headers.cookie = cookie;
     return new Request(raw, new http.ServerResponse(raw), owner);
   }

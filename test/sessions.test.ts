@@ -310,6 +310,27 @@ describe("TestClient.sessionTransaction", () => {
     ]);
   });
 
+  it("works with a session cookie scoped to a path other than /", async () => {
+    const logger = silentLogger();
+    const app = new Phial({
+      staticFolder: null,
+      logger,
+      config: { secretKey: KEY, sessionCookiePath: "/app" },
+    });
+    app.get("/app/set/<value>", (req) => {
+      req.session.set("theme", req.params.value);
+      return "set";
+    });
+    app.get("/app/all", (req) => Object.fromEntries(req.session.entries()));
+    const client = new TestClient(app);
+    await client.get("/app/set/dark");
+    assert.equal(await client.sessionTransaction((s) => s.get("theme")), "dark");
+    await client.sessionTransaction((s) => {
+      s.set("user", "bob");
+    });
+    assert.deepEqual((await client.get("/app/all")).json(), { theme: "dark", user: "bob" });
+  });
+
   it("explains what is missing without a secret key", async () => {
     const app = new Phial({ staticFolder: null, logger: silentLogger() });
     await assert.rejects(
