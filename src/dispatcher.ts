@@ -102,7 +102,7 @@ export class Dispatcher {
     } else if (this.#prefixed.length === 0) {
       scope = this.#root;
     } else {
-      scope = scopeForPath(req.path, this.#prefixed, this.#root);
+      scope = scopeForPath(req.rawPath, this.#prefixed, this.#root);
       req.blueprint = scope.blueprint;
     }
     if (this.#s.contextLocals) runInRequest(req, this.#serve, req, res, match, scope);

@@ -108,18 +108,32 @@ export class Scope {
 /**
  * Picks the scope of a request that matched no route: the deepest blueprint whose prefix covers
  * the path, else the app. Unlike Flask, this lets a blueprint's 404/405 handlers answer.
+ * Segments are split on the raw path and decoded one by one, as routing does, so `%2F` stays
+ * inside its segment and never reaches under a prefix it does not belong to.
  */
-export function scopeForPath(path: string, prefixed: readonly Scope[], root: Scope): Scope {
-  const segments = path.split("/").slice(1);
+export function scopeForPath(rawPath: string, prefixed: readonly Scope[], root: Scope): Scope {
+  const segments = rawPath.split("/").slice(1).map(decodeSegment);
   for (const scope of prefixed) if (scope.claims(segments)) return scope;
   return root;
 }
 
-/** Orders scopes so that the deepest prefix is tried first. */
+/**
+ * Orders scopes so that the deepest prefix is tried first and, at equal depth, the one with
+ * fewer parameter segments (`/api` before `/<lang>`), as routing prefers static segments.
+ */
 export function byDepth(scopes: readonly Scope[]): Scope[] {
+  const wild = (s: Scope) => s.prefix?.filter((seg) => seg === WILDCARD).length ?? 0;
   return scopes
     .filter((s) => s.prefix !== null)
-    .sort((a, b) => (b.prefix?.length ?? 0) - (a.prefix?.length ?? 0));
+    .sort((a, b) => (b.prefix?.length ?? 0) - (a.prefix?.length ?? 0) || wild(a) - wild(b));
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 const WILDCARD = "\0param";

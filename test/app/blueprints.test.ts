@@ -289,6 +289,24 @@ describe("blueprints", () => {
     assert.equal(await (await client.get("/fr/")).text(), "lang home");
   });
 
+  test("an encoded slash never moves an unmatched URL under a prefix; literal prefixes beat parameters", async () => {
+    const app = new Phial();
+    const lang = new Blueprint("lang", { urlPrefix: "/<lang>" });
+    const api = new Blueprint("api", { urlPrefix: "/api" });
+    lang.errorHandler(404, () => ["lang", 404]);
+    api.errorHandler(404, () => ["api", 404]);
+    lang.get("/home", () => "home");
+    api.get("/x", () => "x");
+    // Registered first, at the same depth: the literal prefix must still win.
+    app.registerBlueprint(lang);
+    app.registerBlueprint(api);
+    const client = app.testClient();
+    assert.equal(await (await client.get("/api/nope")).text(), "api");
+    assert.equal(await (await client.get("/fr/nope")).text(), "lang");
+    // One segment "api/nope", which lies under "/<lang>" only, as routing sees it.
+    assert.equal(await (await client.get("/api%2Fnope")).text(), "lang");
+  });
+
   test("a blueprint without a prefix claims no unmatched URL", async () => {
     const app = new Phial();
     const bare = new Blueprint("bare");
