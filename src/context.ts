@@ -36,15 +36,18 @@ export class ContextError extends PhialError {
 const storage = new AsyncLocalStorage<Request>();
 
 /**
- * @internal Runs `fn(...args)` with `req` as the current request. Only called for apps that
- * turned context locals on; passing the arguments through avoids a closure per request.
+ * @internal Runs `fn(req, res, match, scope)` with `req` as the current request. Only called for
+ * apps that turned context locals on; the fixed arguments are passed through `run` so no closure
+ * or argument array is made per request.
  */
-export function runInRequest<A extends unknown[]>(
+export function runInRequest<A, B, C>(
   req: Request,
-  fn: (...args: A) => void,
-  ...args: A
+  fn: (req: Request, b: A, c: B, d: C) => void,
+  b: A,
+  c: B,
+  d: C,
 ): void {
-  storage.run(req, fn, ...args);
+  storage.run(req, fn, req, b, c, d);
 }
 
 /** @internal The current request, or `undefined` outside one. */

@@ -13,6 +13,7 @@ import { BadRequest, HTTPError, InternalServerError } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { unreadBody } from "./internal/connection.ts";
 import { hostAllowed } from "./internal/proxy.ts";
+import { isThenable } from "./internal/thenable.ts";
 import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
@@ -105,7 +106,7 @@ export class Dispatcher {
       scope = scopeForPath(req.rawPath, this.#prefixed, this.#root);
       req.blueprint = scope.blueprint;
     }
-    if (this.#s.contextLocals) runInRequest(req, this.#serve, req, res, match, scope);
+    if (this.#s.contextLocals) runInRequest(req, this.#serve, res, match, scope);
     else this.#serve(req, res, match, scope);
   };
 
@@ -233,7 +234,7 @@ export class Dispatcher {
       error = err;
       response = await this.#handleException(req, scope, err);
     }
-    response = await this.#saveSession(req, response);
+    if (req.openedSession !== undefined) response = await this.#saveSession(req, response);
     await this.#write(req, res, scope, response, error);
   }
 
@@ -406,11 +407,3 @@ export class Dispatcher {
 
 const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];
 const JSON_LINES: readonly string[] = ["Content-Type", "application/json"];
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
-}

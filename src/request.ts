@@ -22,7 +22,7 @@ import type {
   TemplateRef,
   TemplateRenderer,
 } from "./request-owner.ts";
-import type { Session } from "./session.ts";
+import { NullSession, type Session } from "./session.ts";
 import { openSession } from "./sessions.ts";
 import type { UploadedFile } from "./uploads.ts";
 
@@ -201,7 +201,8 @@ export class Request<P = Record<string, unknown>> {
 
   /** @internal The session if something opened it, for the dispatcher to save. */
   get openedSession(): Session | undefined {
-    return this.#session;
+    // A NullSession has nothing to save, so reading it keeps the request on the fast path.
+    return this.#session instanceof NullSession ? undefined : this.#session;
   }
 
   /** @internal Installs a session opened before the handler (interfaces with `eager: true`). */

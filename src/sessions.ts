@@ -7,6 +7,7 @@
 import type { Config } from "./config.ts";
 import { PhialError, SetupError } from "./errors.ts";
 import { signature, verify } from "./internal/signing.ts";
+import { isThenable } from "./internal/thenable.ts";
 import type { PhialLogger } from "./logger.ts";
 import type { Request } from "./request.ts";
 import type { Response } from "./response.ts";
@@ -375,12 +376,4 @@ export async function saveSession(
 ): Promise<void> {
   if (session === undefined || iface === null || session instanceof NullSession) return;
   await iface.save(session, req, response, app);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }

@@ -34,6 +34,9 @@ export type ParamsBuilder = (values: readonly unknown[]) => Record<string, unkno
 
 const builders = new Map<string, ParamsBuilder>();
 
+const NO_PARAMS: Record<string, unknown> = Object.freeze({});
+const noParams: ParamsBuilder = () => NO_PARAMS;
+
 /**
  * A params builder for these names, shared by every route with the same list. Where code
  * generation is allowed it is an object literal, so each route's params have one fixed shape
@@ -46,6 +49,8 @@ const builders = new Map<string, ParamsBuilder>();
  * ```
  */
 export function paramsBuilder(names: readonly string[]): ParamsBuilder {
+  // Routes without params share one frozen {}, as the table's static hits do (Request.params).
+  if (names.length === 0) return noParams;
   const key = JSON.stringify(names);
   let build = builders.get(key);
   if (build === undefined) {

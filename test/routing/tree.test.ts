@@ -74,3 +74,14 @@ test("static siblings: few are bucketed by length, many fall back to one Map pro
   const t = tableOf(Array.from({ length: 5000 }, (_, i) => `/r${i}/:id`));
   assert.deepEqual(found(t, "/r4999/7").params, { id: "7" });
 });
+
+test("routes without params share one frozen {}, on the tree path too", () => {
+  const empty = paramsBuilder([]);
+  assert.equal(empty([]), empty([]));
+  assert.ok(Object.isFrozen(empty([])));
+  // An encoded static path skips the static-hit map and is matched through the tree.
+  const table = tableOf(["/caf\u00e9"]);
+  const viaTree = found(table, "/caf%C3%A9");
+  assert.deepEqual(viaTree.params, {});
+  assert.ok(Object.isFrozen(viaTree.params));
+});
