@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { Blueprint, checkMountOptions, type RegisterBlueprintOptions } from "./blueprint.ts";
+import { type Blueprint, checkMount, type RegisterBlueprintOptions } from "./blueprint.ts";
 import { Config, type ConfigInit, type TrustProxy, validateConfig } from "./config.ts";
 import { activeRequest, currentRequest, forwarder } from "./context.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -154,10 +154,7 @@ export class Phial extends Scaffold {
    */
   registerBlueprint(blueprint: Blueprint, options: RegisterBlueprintOptions = {}): void {
     this.assertOpen(`the blueprint "${blueprint?.name}"`);
-    if (!(blueprint instanceof Blueprint)) {
-      throw new SetupError("registerBlueprint() takes a Blueprint.");
-    }
-    checkMountOptions(options, blueprint);
+    checkMount(blueprint, options);
     this.#urls.mount(blueprint, options);
   }
 
@@ -269,7 +266,9 @@ export class Phial extends Scaffold {
    */
   listen(options: ListenOptions = {}): Promise<Server> {
     if (this.#server !== undefined)
-      return Promise.reject(new SetupError("The app is already listening."));
+      return Promise.reject(
+        new SetupError("The app is already listening.", { code: "already_listening" }),
+      );
     validateConfig(this.config);
     const server = createServer(this.handler);
     this.#server = server;

@@ -117,12 +117,9 @@ export class Blueprint extends Scaffold {
    * ```
    */
   registerBlueprint(blueprint: Blueprint, options: RegisterBlueprintOptions = {}): void {
-    this.assertOpen(`the blueprint "${blueprint.name}"`);
-    if (!(blueprint instanceof Blueprint)) {
-      throw new SetupError("registerBlueprint() takes a Blueprint.");
-    }
+    this.assertOpen(`the blueprint "${blueprint?.name}"`);
+    checkMount(blueprint, options);
     if (blueprint === this) throw new SetupError(`A blueprint cannot be registered on itself.`);
-    checkMountOptions(options, blueprint);
     this.children.push({ blueprint, options });
   }
 
@@ -142,8 +139,19 @@ export function checkName(name: unknown): string {
   return name;
 }
 
-/** Validates the options of a mount. */
-export function checkMountOptions(options: RegisterBlueprintOptions, blueprint: Blueprint): void {
+/**
+ * Validates a mount, on the app or on a parent blueprint: a real Blueprint, a dot-free name and
+ * a prefix starting with "/".
+ *
+ * @example
+ * ```ts
+ * checkMount(api, { urlPrefix: "/v2", name: "v2" });
+ * ```
+ */
+export function checkMount(blueprint: unknown, options: RegisterBlueprintOptions): void {
+  if (!(blueprint instanceof Blueprint)) {
+    throw new SetupError("registerBlueprint() takes a Blueprint.");
+  }
   if (options.name !== undefined) checkName(options.name);
   if (options.urlPrefix !== undefined) {
     normalizePrefix(options.urlPrefix, `blueprint "${blueprint.name}"`);

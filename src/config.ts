@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
-import { isPlainObject, readEnv, withNested } from "./internal/config-env.ts";
+import { readEnv, withNested } from "./internal/config-env.ts";
 import {
   conflict,
   invalidValue,
@@ -10,6 +10,7 @@ import {
   kindOf,
   knownKeyLike,
 } from "./internal/config-rules.ts";
+import { isPlainObject } from "./internal/plain-object.ts";
 import type { LogLevel } from "./logger.ts";
 
 /**

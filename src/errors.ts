@@ -66,8 +66,9 @@ export class BuildError extends PhialError {
  * ```
  */
 export class SetupError extends PhialError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, 500, "setup_error", options);
+  /** `options.code` names a misuse tools may branch on (default `"setup_error"`). */
+  constructor(message: string, options?: ErrorOptions & { code?: string }) {
+    super(message, 500, options?.code ?? "setup_error", options);
   }
 }
 

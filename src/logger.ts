@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { isPlainObject } from "./internal/plain-object.ts";
 
 /**
  * How much phial reports: each level lets through itself and everything more severe;
@@ -281,11 +282,7 @@ function checkLevel(level: unknown): LogLevel {
  */
 function asFields(given: unknown): LogFields | undefined {
   if (given === undefined) return undefined;
-  if (typeof given === "object" && given !== null) {
-    const proto: unknown = Object.getPrototypeOf(given);
-    if (proto === Object.prototype || proto === null) return given as LogFields;
-  }
-  return { err: given };
+  return isPlainObject(given) ? given : { err: given };
 }
 
 const BARE = /^[\w./:@%+-]+$/;
@@ -304,7 +301,7 @@ function formatValue(value: unknown): string {
   if (typeof value === "function") return `[function ${value.name || "anonymous"}]`;
   if (typeof value === "object" && value !== null) {
     // JSON reads best in a log line; inspect covers what JSON cannot (cycles, Map, Error, BigInt).
-    if (Array.isArray(value) || asFields(value) === value) {
+    if (Array.isArray(value) || isPlainObject(value)) {
       try {
         return JSON.stringify(value);
       } catch {

@@ -4,6 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { escapeHtml } from "./internal/escape.ts";
+import { isPlainObject } from "./internal/plain-object.ts";
 import { type HeadersInit, Response, type ResponseBody, ResponseHeaders } from "./response.ts";
 
 const JSON_TYPE = "application/json";
@@ -276,12 +277,6 @@ function isHeadersInit(value: unknown): value is HeadersInit {
     Array.isArray(value) ||
     isPlainObject(value)
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object") return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function isIterator(value: object): value is Iterator<unknown> & Iterable<unknown> {

@@ -2,6 +2,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseBoolean } from "../internal/config-env.ts";
 import { parseCommand, parsePort, type RoutesArgs, type RunArgs } from "./args.ts";
 import { applyEnv, type Env, loadDotenv } from "./env.ts";
 import { CliError } from "./errors.ts";
@@ -142,9 +143,9 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed === "" ? undefined : trimmed;
 }
 
-/** PHIAL_DEBUG read leniently: it only decides whether errors show stacks. */
+/** PHIAL_DEBUG read as config.fromEnv reads it, leniently: it only decides whether errors show stacks. */
 function wantsDebug(env: Env): boolean {
-  return /^(1|true|yes|on)$/i.test(env.PHIAL_DEBUG?.trim() ?? "");
+  return parseBoolean(env.PHIAL_DEBUG?.trim() ?? "") === true;
 }
 
 /** Errors whose stack points into the user's code, so `--debug` is worth suggesting. */

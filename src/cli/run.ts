@@ -67,7 +67,7 @@ function urlHost(host: string): string {
 /** Turns the usual `listen` failures into a line that says what to do. */
 function listenError(err: unknown, host: string, port: number, label: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "setup_error" && /already listening/i.test((err as Error).message)) {
+  if (code === "already_listening") {
     return new CliError(
       `${label} already started the server: it calls app.listen() when imported. Only listen when the file is run directly, or leave listening to phial run.`,
       "already_listening",

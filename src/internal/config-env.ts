@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { type KnownKey, kindOf, knownKeyLike, RULES, type Rule } from "./config-rules.ts";
+import { isPlainObject } from "./plain-object.ts";
 
 /** One variable's contribution: `config[key]`, or `config[key][nested...]` when nested. */
 export interface EnvEntry {
@@ -74,13 +75,6 @@ export function withNested(
   return copy;
 }
 
-/** Whether a value is an object literal (or JSON object), not an array, class instance or null. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** `MAX_CONTENT_LENGTH` -> `maxContentLength`. */
 function camelCase(segment: string): string {
   const words = segment.toLowerCase().split("_").filter(Boolean);
@@ -120,7 +114,16 @@ function convert(rule: Rule, raw: string): unknown {
   }
 }
 
-function parseBoolean(text: string): boolean | undefined {
+/**
+ * A boolean as environment variables spell it: `1`/`0`, `true`/`false`, `yes`/`no`, `on`/`off`
+ * (any case), else `undefined`.
+ *
+ * @example
+ * ```ts
+ * parseBoolean("Yes"); // true
+ * ```
+ */
+export function parseBoolean(text: string): boolean | undefined {
   if (text === "1" || text === "0") return text === "1";
   return parseWord(text);
 }

@@ -2,9 +2,9 @@
  * What each known config key accepts: one rule per key, used by `validate()`, by `fromFile()`
  * and by the environment reader, so the three always agree and word their messages alike.
  */
-import { isIP } from "node:net";
 import type { ConfigFields } from "../config.ts";
 import { LOG_LEVELS } from "../logger.ts";
+import { parseTrustEntry } from "./proxy.ts";
 
 /** A key phial itself reads. */
 export type KnownKey = keyof ConfigFields;
@@ -82,15 +82,7 @@ function list(expected: string, item: (v: unknown) => boolean, nullable = false)
   };
 }
 
-/** An IP address, or a CIDR range such as `10.0.0.0/8` or `fd00::/8`. */
-export function isAddressOrRange(value: string): boolean {
-  const slash = value.indexOf("/");
-  if (slash === -1) return isIP(value) !== 0;
-  const family = isIP(value.slice(0, slash));
-  const bits = value.slice(slash + 1);
-  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
-}
+const isAddressOrRange = (value: string): boolean => parseTrustEntry(value) !== undefined;
 
 const isAddressList = (v: unknown): boolean =>
   typeof v === "string" && v.split(",").every((part) => isAddressOrRange(part.trim()));

@@ -40,18 +40,47 @@ export function compileTrust(value: TrustProxy): TrustFn {
   const entries = typeof value === "string" ? value.split(",") : value;
   const list = new BlockList();
   for (const raw of entries) {
-    const entry = raw.trim();
-    const slash = entry.indexOf("/");
-    const address = slash === -1 ? entry : entry.slice(0, slash);
-    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-    if (slash === -1) list.addAddress(address, family);
-    else list.addSubnet(address, Number(entry.slice(slash + 1)), family);
+    // config.validate() refused unparsable entries before the app could start.
+    const entry = parseTrustEntry(raw);
+    if (entry === undefined) continue;
+    if (entry.bits === undefined) list.addAddress(entry.address, entry.family);
+    else list.addSubnet(entry.address, entry.bits, entry.family);
   }
   return (address) => {
     const plain = unmapped(address);
     const family = isIP(plain);
     return family !== 0 && list.check(plain, family === 6 ? "ipv6" : "ipv4");
   };
+}
+
+/** One `trustProxy` entry: an address, or a range with its prefix length. */
+export interface TrustEntry {
+  readonly address: string;
+  readonly family: "ipv4" | "ipv6";
+  readonly bits: number | undefined;
+}
+
+/**
+ * Parses one `trustProxy` entry (`"10.0.0.1"`, `"10.0.0.0/8"`, `"fd00::/8"`), or `undefined`
+ * when it is neither an address nor a CIDR range: the one reading that both config validation
+ * and {@link compileTrust} use.
+ *
+ * @example
+ * ```ts
+ * parseTrustEntry("10.0.0.0/8"); // { address: "10.0.0.0", family: "ipv4", bits: 8 }
+ * ```
+ */
+export function parseTrustEntry(raw: string): TrustEntry | undefined {
+  const entry = raw.trim();
+  const slash = entry.indexOf("/");
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const version = isIP(address);
+  if (version === 0) return undefined;
+  const family = version === 6 ? "ipv6" : "ipv4";
+  if (slash === -1) return { address, family, bits: undefined };
+  const bits = entry.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > (version === 4 ? 32 : 128)) return undefined;
+  return { address, family, bits: Number(bits) };
 }
 
 /** What the trusted proxies say about a request: the client, the scheme and the host. */

@@ -140,6 +140,7 @@ describe("blueprints", () => {
     assert.throws(() => new Blueprint("x", { urlPrefix: "api" }), /must start with "\/"/);
     const bp = new Blueprint("x");
     assert.throws(() => bp.registerBlueprint(bp), /on itself/);
+    assert.throws(() => bp.registerBlueprint(null as unknown as Blueprint), /takes a Blueprint/);
     const app = new Phial();
     assert.throws(() => app.registerBlueprint(bp, { name: "a.b" }), /without dots/);
     assert.throws(

@@ -24,6 +24,19 @@ function fetchText(
 }
 
 describe("serving on node:http", () => {
+  test("listening twice is refused with the stable code already_listening", async () => {
+    const app = new Phial({ staticFolder: null });
+    await app.listen({ port: 0 });
+    try {
+      await assert.rejects(app.listen({ port: 0 }), {
+        name: "SetupError",
+        code: "already_listening",
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
   test("listen({ port: 0 }) resolves to the listening Server; close() stops it", async () => {
     const app = new Phial();
     app.get("/", () => "hello");
