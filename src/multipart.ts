@@ -1,7 +1,10 @@
 /**
  * Reading `multipart/form-data` bodies (security rule 7): text fields into memory, files streamed
- * to temporary files, every parser limit set, any limit broken a 413, and the temporary files
- * removed on every way out: a failure, a client that goes away, or the end of the response.
+ * to temporary files, every parser limit set, a broken size or count limit a 413, and the
+ * temporary files removed on every way out: a failure, a client that goes away, or the end of the
+ * response. One limit cannot be reported: busboy cuts a part's headers at the header limits, and
+ * a part whose Content-Disposition is cut off (or missing) is skipped without an event, so the
+ * field is absent rather than a 413.
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
@@ -43,8 +46,8 @@ const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
 /**
  * Parses the multipart body of `raw`. `contentType` is the header already judged to be
  * `multipart/form-data`; its boundary is read with the same parser and handed to busboy
- * re-quoted, so both read one boundary. Rejects with 413 for any limit, 400 for a malformed or
- * aborted body. Temporary files live until `res` closes.
+ * re-quoted, so both read one boundary. Rejects with 413 for a size or count limit, 400 for a
+ * malformed or aborted body. Temporary files live until `res` closes.
  *
  * @example
  * ```ts

@@ -99,16 +99,20 @@ export class UploadedFile {
   }
 }
 
-// What a safe name must not hold: C0 controls, DEL, C1 controls and the Unicode line/paragraph
-// separators; and the separators of every platform, since the name may be used on any.
-const UNSAFE_CHARS = /[\p{Cc}\u2028\u2029]/gu;
+// What a safe name must not hold: controls (C0, DEL, C1), format characters (bidi overrides such
+// as U+202E that disguise an extension, zero-width characters), the Unicode line/paragraph
+// separators, and ":" (a Windows drive or NTFS stream: "C:x", "a.txt:hidden").
+const UNSAFE_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029:]/gu;
+// Windows opens a device, not a file, for these names with any extension ("nul.txt").
+const DEVICE_NAME = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
 const MAX_NAME_BYTES = 255;
 
 /**
  * Reduces a client's file name to a base name safe to join onto a directory: the part after the
- * last `/` or `\`, without control characters, leading dots (no hidden files, no `..`), or
- * trailing dots and spaces (Windows drops them), at most 255 UTF-8 bytes with the extension
- * kept. Letters of any script stay. What is left empty becomes `"upload"`.
+ * last `/` or `\`, without control or format characters or `:`, leading dots (no hidden files,
+ * no `..`), or trailing dots and spaces (Windows drops them), with Windows device names (`CON`,
+ * `nul.txt`) prefixed by `_`, at most 255 UTF-8 bytes with the extension kept. Letters of any
+ * script stay. What is left empty becomes `"upload"`.
  *
  * @example
  * ```ts
@@ -122,6 +126,7 @@ export function safeFilename(name: string): string {
   base = base.slice(Math.max(base.lastIndexOf("/"), base.lastIndexOf("\\")) + 1);
   base = base.replace(/^[\s.]+/, "").replace(/[\s.]+$/, "");
   if (base === "") return "upload";
+  if (DEVICE_NAME.test(base)) base = `_${base}`;
   if (Buffer.byteLength(base) <= MAX_NAME_BYTES) return base;
   const dot = base.lastIndexOf(".");
   const ext = dot > 0 && base.length - dot <= 16 ? base.slice(dot) : "";

@@ -136,6 +136,12 @@ describe("multipart forms", () => {
       ["a\u0000b.txt", "ab.txt"],
       ["résumé 😀.pdf", "résumé 😀.pdf"],
       ["/abs/olute/ ", "upload"],
+      ["C:evil.txt", "Cevil.txt"],
+      ["a.txt:hidden", "a.txthidden"],
+      ["invoice\u202Efdp.exe", "invoicefdp.exe"],
+      ["CON", "_CON"],
+      ["nul.txt", "_nul.txt"],
+      ["console.log", "console.log"],
     ];
     const parts = names.map(([sent]) => ({ name: "f", value: "x", filename: sent }));
     const res = await post(uploadApp(), parts);
@@ -228,7 +234,13 @@ describe("multipart limits", () => {
 
   test("a file or body larger than maxContentLength is 413 and leaves no temporary file", async () => {
     const app = uploadApp({ maxContentLength: 64 * 1024 });
-    const res = await post(app, [file(10), file(100 * 1024)]);
+    // Chunked, so no declared length refuses it up front: the first file's temporary file
+    // exists when the count passes the limit, and must be gone afterwards.
+    const { body, headers } = multipartBody([file(10), file(100 * 1024)]);
+    const res = await app.testClient().post("/upload", {
+      body,
+      headers: { ...headers, "transfer-encoding": "chunked" },
+    });
     assert.equal(res.status, 413);
     assert.deepEqual(await noTempUploadsWithin(), []);
     const ok = await post(app, [file(10), file(30 * 1024)]);
