@@ -152,6 +152,8 @@ describe("sessions", () => {
       ["permanent, expired", nowSeconds() - 610, true, null],
       ["browser session, expired too", nowSeconds() - 610, false, null],
       ["browser session, fresh", nowSeconds() - 5, false, "v"],
+      ["a clock up to a minute ahead is tolerated", nowSeconds() + 30, false, "v"],
+      ["issued two minutes ahead", nowSeconds() + 120, false, null],
       ["issued in the future", nowSeconds() + 3600, false, null],
     ];
     for (const [name, iat, permanent, expected] of cases) {

@@ -67,7 +67,8 @@ Options:
                          CLI errors (default: $PHIAL_DEBUG)
   --reload               Restart the server when a .ts or .js file under the module's
                          directory changes
-  -e, --env-file <path>  Load variables from this file instead of ./.env
+  -e, --env-file <path>  Load variables from this file instead of ./.env (on Node 20 use -e:
+                         node itself claims --env-file anywhere on the command line)
   -h, --help             Show this help
 `;
 
@@ -82,7 +83,8 @@ Options:
   --all-methods          Also show HEAD and OPTIONS, which phial answers for every rule
   --json                 Print the routes as a JSON array
   --debug                Show stacks of errors (default: $PHIAL_DEBUG)
-  -e, --env-file <path>  Load variables from this file instead of ./.env
+  -e, --env-file <path>  Load variables from this file instead of ./.env (on Node 20 use -e:
+                         node itself claims --env-file anywhere on the command line)
   -h, --help             Show this help
 `;
 

@@ -158,17 +158,6 @@ describe("phial run", { concurrency: true, timeout: 120_000 }, () => {
     });
   });
 
-  test("a missing --env-file stops node itself, before phial, with a not-found message", async () => {
-    const { code, stderr } = await runCli([
-      "run",
-      relFixture("app.ts"),
-      "--env-file",
-      "missing.env",
-    ]);
-    assert.notEqual(code, 0);
-    assert.match(stderr, /missing\.env/);
-  });
-
   test("--help, run --help, routes --help and --version", async () => {
     const [main, run, routes, version] = await Promise.all([
       runCli(["--help"]),

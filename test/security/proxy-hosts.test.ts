@@ -70,6 +70,23 @@ describe("trustProxy", () => {
     assert.equal((body(await send(two, head)) as { ip: string }).ip, "198.51.100.4");
   });
 
+  test("a function decides per address and hop", async () => {
+    const seen: [string, number][] = [];
+    const port = await serve({
+      trustProxy: (address: string, hop: number) => {
+        seen.push([address, hop]);
+        return address === "127.0.0.1" || address.startsWith("10.");
+      },
+    });
+    const head = "GET /who HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 6.6.6.6, 198.51.100.4, 10.1.1.1";
+    assert.equal((body(await send(port, head)) as { ip: string }).ip, "198.51.100.4");
+    assert.deepEqual(seen, [
+      ["127.0.0.1", 0],
+      ["10.1.1.1", 1],
+      ["198.51.100.4", 2],
+    ]);
+  });
+
   test("a proto other than http or https is ignored", async () => {
     const port = await serve({ trustProxy: true });
     const head = "GET /who HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto: javascript";

@@ -19,7 +19,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Phial } from "../../src/index.ts";
+import { Phial, sendFromDirectory, staticFiles } from "../../src/index.ts";
 import { silentLogger } from "../helpers/logger.ts";
 
 const SECRET = "TOP-SECRET-7f3a9c";
@@ -149,6 +149,22 @@ describe("static files over a raw socket", () => {
       const head = await raw(target, "HEAD");
       assertRefused(target, head.status, head.text);
     }
+  });
+
+  test("allowDotfiles and allowSymlinksOutside open exactly what they name, nothing more", async () => {
+    const root = path.join(dir, "static");
+    const open = new Phial({ staticFolder: null, logger: silentLogger() });
+    open.get("/dot/<path:name>", (req) =>
+      sendFromDirectory(root, req.params.name, { allowDotfiles: true }),
+    );
+    open.get("/out/<path:filename>", staticFiles(root, { allowSymlinksOutside: true }));
+    const client = open.testClient();
+    assert.equal(await (await client.get("/dot/.env")).text(), SECRET);
+    assert.equal((await client.get("/dot/link-out")).status, 404, "symlinks out stay refused");
+    assert.equal(await (await client.get("/out/link-out")).text(), SECRET);
+    assert.equal((await client.get("/out/.env")).status, 404, "dotfiles stay refused");
+    const up = await client.get("/out/..%2Fsecret.txt");
+    assertRefused("/out/..%2Fsecret.txt", up.status, await up.text());
   });
 
   test("NUL is 400", async () => {
