@@ -91,7 +91,14 @@ export interface PhialLoggerOptions {
   style?: SinkStyle;
 }
 
-/** The part of the configuration the level depends on; `app.config` fits. */
+/**
+ * The part of the configuration the level depends on; `app.config` fits.
+ *
+ * @example
+ * ```ts
+ * const source: LogLevelSource = { logLevel: null, debug: true }; // resolves to "debug"
+ * ```
+ */
 export interface LogLevelSource {
   readonly logLevel?: LogLevel | null;
   readonly debug?: boolean;
@@ -122,7 +129,8 @@ export function resolveLogLevel(config: LogLevelSource | undefined): LogLevel {
  *
  * The level is fixed by `level` (option or setter); until then it follows the configuration
  * bound with {@link PhialLogger.configure}, which the app does for `app.config` when it is built,
- * so later changes to `config.logLevel` or `config.debug` take effect at once.
+ * so later changes to `config.logLevel` or `config.debug` take effect at once for the lines you
+ * log. Whether each request logs its line is decided once, when the app starts serving.
  *
  * @example
  * ```ts
@@ -216,8 +224,8 @@ export class PhialLogger {
 
   /**
    * The one-line summary of a served request, at info: `"GET /users/7 200 1.4 ms"`, with the
-   * fields `{ method, path, status, ms }` for structured sinks. Does nothing below info, so it
-   * costs a comparison when request logging is off.
+   * fields `{ method, path, status, ms }` for structured sinks. Does nothing below info. The
+   * dispatcher only calls it when info was on as the app started serving.
    *
    * @example
    * ```ts

@@ -193,6 +193,7 @@ export class Request<P = Record<string, unknown>> {
    * The session (Flask's `session`): Map-like, opened on first use through the app's session
    * interface. Without a session backend (no `config.secretKey`) it reads as empty and refuses
    * writes.
+   * @example `req.session.set("visits", Number(req.session.get("visits") ?? 0) + 1);`
    */
   get session(): Session {
     this.#session ??= openSession(this, this.#owner, this.#owner.sessionInterface);
@@ -210,7 +211,10 @@ export class Request<P = Record<string, unknown>> {
     this.#session = session;
   }
 
-  /** Stores a message for the next request to show (Flask's `flash`); needs sessions. */
+  /**
+   * Stores a message for the next request to show (Flask's `flash`); needs sessions.
+   * @example `req.flash("Saved.", "success");`
+   */
   flash(message: string, category = "message"): void {
     flashTo(this.session, message, category);
   }
@@ -218,6 +222,7 @@ export class Request<P = Record<string, unknown>> {
   /**
    * The flashed messages, taken out of the session; later calls in the same request return the
    * same list. `withCategories` gives `[category, message]` pairs; `categoryFilter` keeps some.
+   * @example `req.getFlashedMessages({ withCategories: true }); // [["success", "Saved."]]`
    */
   getFlashedMessages(options: FlashOptions & { readonly withCategories: true }): FlashedMessage[];
   getFlashedMessages(options?: FlashOptions & { readonly withCategories?: false }): string[];
@@ -331,6 +336,7 @@ export class Request<P = Record<string, unknown>> {
    * finished. Limits: the whole body `maxContentLength`, text fields `maxFormMemorySize`, parts
    * `maxFormParts` (413 above); a malformed body is 400. A request without a body, or an
    * urlencoded one, has no files (empty map); other types are 415.
+   * @example `const photo = (await req.files()).get("photo"); await photo?.save("/srv/uploads/" + photo.filename);`
    */
   async files(): Promise<MultiDict<UploadedFile>> {
     const media = this.mediaType;
@@ -373,6 +379,7 @@ export class Request<P = Record<string, unknown>> {
   /**
    * Builds a URL for an endpoint, as `app.urlFor`; `".name"` is an endpoint of this request's
    * blueprint (`"admin.name"` inside the `admin` blueprint).
+   * @example `req.urlFor(".show", { id: 7 }); // "/admin/show/7" inside the admin blueprint`
    */
   urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string {
     if (endpoint.startsWith(".")) {
@@ -384,6 +391,7 @@ export class Request<P = Record<string, unknown>> {
   /**
    * Runs `fn` on this request's response before the app's `afterRequest` hooks, e.g. to set a
    * cookie from deep inside a handler.
+   * @example `req.afterThisRequest((res) => { res.setCookie("seen", "1"); return res; });`
    */
   afterThisRequest(fn: AfterThisRequest): void {
     if (this.afterThis === undefined) this.afterThis = [fn];
@@ -394,12 +402,16 @@ export class Request<P = Record<string, unknown>> {
    * Renders a template from the app's template folders with `request`, `session`, `g`,
    * `urlFor`, `config` and `getFlashedMessages` available; `context` wins on equal names.
    * Returns the HTML, so a handler can return it.
+   * @example `app.get("/", (req) => req.renderTemplate("index.html", { posts }));`
    */
   renderTemplate(name: string, context?: Readonly<Record<string, unknown>>): string {
     return this.#templates().render(this, { name }, context);
   }
 
-  /** Renders a template given as a string, with the same globals as {@link renderTemplate}. */
+  /**
+   * Renders a template given as a string, with the same globals as {@link renderTemplate}.
+   * @example `req.renderTemplateString("Hello {{ name }}", { name: "Ada" }); // "Hello Ada"`
+   */
   renderTemplateString(source: string, context?: Readonly<Record<string, unknown>>): string {
     return this.#templates().render(this, { source }, context);
   }

@@ -78,7 +78,8 @@ const CHUNK = 64 * 1024;
  *
  * @example
  * ```ts
- * if (res.body instanceof FileBody) console.log(res.body.path, res.body.size);
+ * // Inside phial: how the write step recognises a file answer (FileBody is not exported).
+ * if (response.body instanceof FileBody) prepareFileResponse(response, req, config);
  * ```
  */
 export class FileBody implements AsyncIterable<Uint8Array> {

@@ -58,7 +58,14 @@ export class TemplateError extends PhialError {
   }
 }
 
-/** What {@link Templates} reads from its app. */
+/**
+ * What {@link Templates} reads from its app; the app builds one for `app.templates`.
+ *
+ * @example
+ * ```ts
+ * const templates = new Templates({ config: app.config, searchPath: () => ["/srv/app/templates"] });
+ * ```
+ */
 export interface TemplatesOptions {
   /** The app's configuration: `templatesAutoReload` and `debug` decide on caching. */
   readonly config: Config;
