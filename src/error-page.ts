@@ -50,15 +50,7 @@ export function errorResponse(error: HTTPError, options: ErrorPageOptions): Resp
     type = "text/html; charset=utf-8";
   }
   const response = new Response(body, { status });
-  for (const name of Object.keys(error.headers)) {
-    const value = error.headers[name];
-    if (value === undefined) continue;
-    try {
-      response.headers.set(name, value);
-    } catch {
-      // An invalid header on the error must not stop the error page itself.
-    }
-  }
+  keepErrorHeaders(response, error);
   // Set after the error's headers so the body we built is always described truthfully.
   response.headers.set("Content-Type", type);
   response.headers.set("X-Content-Type-Options", "nosniff");
@@ -89,7 +81,7 @@ export function keepErrorHeaders(response: Response, error: HTTPError): void {
     try {
       response.headers.set(name, value);
     } catch {
-      // An invalid header on the error is dropped here as the default error page drops it.
+      // An invalid header on the error is dropped: it must not stop the answer itself.
     }
   }
 }

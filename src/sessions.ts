@@ -227,6 +227,10 @@ export class SecureCookieSessionInterface implements SessionInterface {
     const modified = session.modified;
     if (accessed) addVary(response, "Cookie");
     if (!config.secretKey) return;
+    const empty = session.size === 0;
+    const permanent = session.permanent;
+    // The common case, a session only read, leaves here before anything is built or copied.
+    if (!modified && (empty || !(permanent && config.sessionRefreshEachRequest))) return;
     const name = config.sessionCookieName;
     const attributes = {
       path: config.sessionCookiePath ?? "/",
@@ -236,13 +240,11 @@ export class SecureCookieSessionInterface implements SessionInterface {
       sameSite: sameSiteOf(config.sessionCookieSameSite),
       partitioned: config.sessionCookiePartitioned,
     };
-    const data = session.toJSON();
-    if (Object.keys(data).length === 0) {
-      if (modified) response.deleteCookie(name, attributes);
+    if (empty) {
+      response.deleteCookie(name, attributes);
       return;
     }
-    const permanent = session.permanent;
-    if (!modified && !(permanent && config.sessionRefreshEachRequest)) return;
+    const data = session.toJSON();
     const issuedAt = nowSeconds();
     const lifetime = config.permanentSessionLifetime;
     const value = this.#encode({ iat: issuedAt, permanent, data }, config.secretKey);

@@ -197,7 +197,7 @@ function guardNames(files: FileSystemLoader, misses: string[]): void {
  * templateGlobals(req).urlFor("index"); // "/"
  * ```
  */
-export function templateGlobals(req: Request<unknown>): Record<string, unknown> {
+function templateGlobals(req: Request<unknown>): Record<string, unknown> {
   return {
     request: req,
     session: forwarder(() => req.session),

@@ -10,7 +10,7 @@ import { parseTrustEntry } from "./proxy.ts";
 export type KnownKey = keyof ConfigFields;
 
 /** How an environment variable's text is turned into a value of the key's type. */
-export type EnvKind = "boolean" | "number" | "string" | "choice" | "list" | "trustProxy";
+type EnvKind = "boolean" | "number" | "string" | "choice" | "list" | "trustProxy";
 
 /** What one known key accepts. */
 export interface Rule {
@@ -194,7 +194,7 @@ export function kindOf(value: unknown): string {
 }
 
 /** A value as it would be written in code, shortened for a message. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   if (typeof value === "function") return "a function";
   if (typeof value === "bigint") return `${value}n`;
   if (value === undefined || (typeof value === "number" && !Number.isFinite(value))) {

@@ -26,7 +26,7 @@ export class NunjucksMissing extends SetupError {
 }
 
 /** Where nunjucks is looked for by default: the project in the working directory, then phial. */
-export function defaultNunjucksParents(): string[] {
+function defaultNunjucksParents(): string[] {
   return [path.join(process.cwd(), "package.json"), import.meta.url];
 }
 
