@@ -7,6 +7,7 @@ import { Config, type ConfigInit, type TrustProxy, validateConfig } from "./conf
 import { activeRequest, currentRequest, forwarder } from "./context.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
+import { finishUrl, type UrlForOptions, underRoot } from "./external-url.ts";
 import { callerDirectory } from "./internal/caller.ts";
 import { compileTrust, type TrustFn } from "./internal/proxy.ts";
 import { type LogSink, PhialLogger } from "./logger.ts";
@@ -235,14 +236,21 @@ export class Phial extends Scaffold {
    * Builds the URL of an endpoint from its rule, converting each value with the rule's
    * converter; values the rule does not use become the query string. Blueprint endpoints are
    * dotted (`"api.user"`); `".user"` means the current request's blueprint, which needs a request
-   * (use `req.urlFor`, or context locals).
+   * (use `req.urlFor`, or context locals). Paths start with `config.applicationRoot`. An external
+   * URL outside a request takes its host from `config.serverName` and its scheme from
+   * `config.preferredUrlScheme`.
    *
    * @example
    * ```ts
    * app.urlFor("showUser", { id: 7, tab: "posts" }); // "/users/7?tab=posts"
+   * app.urlFor("showUser", { id: 7 }, { external: true }); // "https://example.com/users/7"
    * ```
    */
-  urlFor(endpoint: string, values: Readonly<Record<string, unknown>> = {}): string {
+  urlFor(
+    endpoint: string,
+    values: Readonly<Record<string, unknown>> = {},
+    options?: UrlForOptions,
+  ): string {
     if (endpoint.startsWith(".")) {
       const req = activeRequest();
       if (req === undefined) {
@@ -250,9 +258,10 @@ export class Phial extends Scaffold {
           `"${endpoint}" is relative to the current blueprint, and there is no current request; call req.urlFor("${endpoint}") or use the full name.`,
         );
       }
-      return req.urlFor(endpoint, values);
+      return req.urlFor(endpoint, values, options);
     }
-    return this.#urls.build(endpoint, values);
+    const path = underRoot(this.config.applicationRoot, this.#urls.build(endpoint, values));
+    return options === undefined ? path : finishUrl(path, this.config, options, activeRequest());
   }
 
   /**

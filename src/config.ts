@@ -65,7 +65,7 @@ export class Config {
   declare sessionCookieName: string;
   /** Default `null`: the cookie goes back to the host that set it only (no `Domain`). */
   declare sessionCookieDomain: string | null;
-  /** Default `null`, meaning `"/"` (Flask uses `applicationRoot`). `Path` of the session cookie. */
+  /** Default `null`, meaning `applicationRoot`, as in Flask. `Path` of the session cookie. */
   declare sessionCookiePath: string | null;
   /** Default `true`. Hides the session cookie from page scripts (`HttpOnly`). */
   declare sessionCookieHttpOnly: boolean;
@@ -85,11 +85,11 @@ export class Config {
   declare trustedHosts: string[] | null;
   /** Default `false`: `X-Forwarded-*` headers are ignored. See {@link TrustProxy}. */
   declare trustProxy: TrustProxy;
-  /** Default `"http"`. Scheme of URLs built outside a request. */
+  /** Default `"http"`. Scheme of external URLs built outside a request (`urlFor(..., { external: true })`). */
   declare preferredUrlScheme: "http" | "https";
-  /** Default `null`. Host (and port) of URLs built outside a request. */
+  /** Default `null`. Host (and port) of external URLs; when set, also inside requests instead of the `Host` header. */
   declare serverName: string | null;
-  /** Default `"/"`. Path the app is mounted under, for URLs built outside a request. */
+  /** Default `"/"`. Path a proxy mounts the app under (and strips): prefixes every `urlFor` path and the session cookie's `Path`. */
   declare applicationRoot: string;
   /** Default `null`: templates are reloaded when changed while `debug` is on. */
   declare templatesAutoReload: boolean | null;

@@ -7,6 +7,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PhialError } from "./errors.ts";
+import type { UrlForOptions } from "./external-url.ts";
 import type { Request } from "./request.ts";
 import type { Session } from "./session.ts";
 
@@ -138,8 +139,13 @@ export const session: Session = forwarder(() => currentRequest("`session`").sess
  * ```ts
  * import { urlFor } from "phial";
  * const link = urlFor("user", { id: 7 }); // "/users/7"
+ * const full = urlFor("user", { id: 7 }, { external: true }); // "http://localhost:5000/users/7"
  * ```
  */
-export function urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string {
-  return currentRequest("`urlFor`").urlFor(endpoint, values);
+export function urlFor(
+  endpoint: string,
+  values?: Readonly<Record<string, unknown>>,
+  options?: UrlForOptions,
+): string {
+  return currentRequest("`urlFor`").urlFor(endpoint, values, options);
 }

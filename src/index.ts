@@ -45,6 +45,7 @@ export {
   UnsupportedMediaType,
   URITooLong,
 } from "./errors.ts";
+export type { UrlForOptions } from "./external-url.ts";
 export type { FlashedMessage, FlashOptions } from "./flash.ts";
 export { flash, getFlashedMessages } from "./flash.ts";
 export { MultiDict } from "./internal/multidict.ts";

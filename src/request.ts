@@ -12,6 +12,7 @@ import {
   readBody,
 } from "./body.ts";
 import { SetupError, UnsupportedMediaType } from "./errors.ts";
+import { finishUrl, type UrlForOptions } from "./external-url.ts";
 import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
 import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
 import { type Forwarded, forwarded, trustNone } from "./internal/proxy.ts";
@@ -378,14 +379,19 @@ export class Request<P = Record<string, unknown>> {
 
   /**
    * Builds a URL for an endpoint, as `app.urlFor`; `".name"` is an endpoint of this request's
-   * blueprint (`"admin.name"` inside the `admin` blueprint).
+   * blueprint (`"admin.name"` inside the `admin` blueprint). An external URL uses this request's
+   * protocol, and its host unless `config.serverName` is set.
    * @example `req.urlFor(".show", { id: 7 }); // "/admin/show/7" inside the admin blueprint`
    */
-  urlFor(endpoint: string, values?: Readonly<Record<string, unknown>>): string {
+  urlFor(
+    endpoint: string,
+    values?: Readonly<Record<string, unknown>>,
+    options?: UrlForOptions,
+  ): string {
     if (endpoint.startsWith(".")) {
       endpoint = this.blueprint === null ? endpoint.slice(1) : `${this.blueprint}${endpoint}`;
     }
-    return this.#owner.urlFor(endpoint, values);
+    return finishUrl(this.#owner.urlFor(endpoint, values), this.#owner.config, options, this);
   }
 
   /**

@@ -14,6 +14,19 @@ import type { Response } from "./response.ts";
 import { NullSession, type Session } from "./session.ts";
 
 /**
+ * The `Path` of the session cookie: `sessionCookiePath`, else `applicationRoot` (Flask's rule),
+ * so an app mounted under a prefix keeps its session to itself.
+ *
+ * @example
+ * ```ts
+ * sessionCookiePath(app.config); // "/"
+ * ```
+ */
+export function sessionCookiePath(config: Config): string {
+  return config.sessionCookiePath ?? config.applicationRoot;
+}
+
+/**
  * A Map-like session that records whether it was read (`accessed`, which any method counts as,
  * `has`, `size` and `keys` included) and changed (`modified`), so the session interface knows
  * when to send a cookie and `Vary: Cookie`. Values must be JSON-serialisable for the default
@@ -233,7 +246,7 @@ export class SecureCookieSessionInterface implements SessionInterface {
     if (!modified && (empty || !(permanent && config.sessionRefreshEachRequest))) return;
     const name = config.sessionCookieName;
     const attributes = {
-      path: config.sessionCookiePath ?? "/",
+      path: sessionCookiePath(config),
       domain: config.sessionCookieDomain ?? undefined,
       httpOnly: config.sessionCookieHttpOnly,
       secure: config.sessionCookieSecure,

@@ -9,6 +9,7 @@ import type { Environment, FileSystemLoader, LoaderSource } from "nunjucks";
 import type { Config } from "./config.ts";
 import { currentRequest, forwarder } from "./context.ts";
 import { HTTPError, PhialError } from "./errors.ts";
+import type { UrlForOptions } from "./external-url.ts";
 import type { FlashOptions } from "./flash.ts";
 import { loadNunjucks, type NunjucksModule } from "./internal/nunjucks.ts";
 import type { Request, TemplateRef } from "./request.ts";
@@ -203,11 +204,30 @@ function templateGlobals(req: Request<unknown>): Record<string, unknown> {
     session: forwarder(() => req.session),
     g: req.g,
     config: req.owner.config,
-    urlFor: (endpoint: string, values?: Record<string, unknown>) =>
-      req.urlFor(endpoint, withoutKeywordsMark(values)),
+    urlFor: (endpoint: string, values?: Record<string, unknown>, options?: UrlForOptions) => {
+      const [params, flaskOptions] = splitUrlOptions(withoutKeywordsMark(values));
+      return req.urlFor(endpoint, params, options ?? flaskOptions);
+    },
     getFlashedMessages: (options?: Record<string, unknown>) =>
       req.getFlashedMessages(withoutKeywordsMark(options) as FlashOptions | undefined),
   };
+}
+
+/** Flask's `url_for(..., _external=True, _scheme=..., _anchor=...)` keyword arguments, as options. */
+function splitUrlOptions(
+  values: Record<string, unknown> | undefined,
+): [Record<string, unknown> | undefined, UrlForOptions | undefined] {
+  if (values === undefined) return [undefined, undefined];
+  const { _external, _scheme, _anchor, ...params } = values;
+  if (_external === undefined && _scheme === undefined && _anchor === undefined) {
+    return [values, undefined];
+  }
+  const options: UrlForOptions = {
+    ...(_external === undefined ? {} : { external: Boolean(_external) }),
+    ...(_scheme === undefined ? {} : { scheme: String(_scheme) }),
+    ...(_anchor === undefined ? {} : { anchor: String(_anchor) }),
+  };
+  return [params, options];
 }
 
 /** nunjucks marks keyword arguments with `__keywords`; the functions behind them must not see it. */

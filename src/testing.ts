@@ -14,6 +14,7 @@ import { Request, type RequestOwner } from "./request.ts";
 import { Response } from "./response.ts";
 import type { Session } from "./session.ts";
 import { NullSession } from "./session.ts";
+import { sessionCookiePath } from "./sessions.ts";
 
 export type {
   ClientApp,
@@ -137,7 +138,7 @@ export class TestClient extends ClientCore {
       );
     }
     // The jar sends the session cookie only to paths under its Path, so ask as a request there.
-    const path = owner.config.sessionCookiePath ?? "/";
+    const path = sessionCookiePath(owner.config);
     const req = this.#sessionRequest(owner, path);
     const session = (await iface.open(req, owner)) ?? new NullSession();
     if (session instanceof NullSession) {
