@@ -85,7 +85,7 @@ export class Dispatcher {
   constructor(state: DispatchState) {
     this.#s = state;
     this.#eagerSession = state.owner.sessionInterface?.eager === true;
-    this.#hosts = state.config.trustedHosts;
+    this.#hosts = state.config.trustedHosts?.map((host) => host.toLowerCase()) ?? null;
     this.#logRequests = state.logger.isEnabled("info");
     for (const scope of state.scopes) scope.seal();
     this.#root = state.scopes[0] as Scope;

@@ -124,6 +124,7 @@ export function forwarded(raw: IncomingMessage, trust: TrustFn): Forwarded {
 /**
  * Whether `host` (a Host value, port allowed) is one of `allowed`; an entry starting with "."
  * also matches every subdomain (`.example.com` takes `example.com` and `a.example.com`).
+ * Entries must be lower-case already (the dispatcher lowers them once, at start-up).
  *
  * @example
  * ```ts
@@ -133,8 +134,7 @@ export function forwarded(raw: IncomingMessage, trust: TrustFn): Forwarded {
 export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   const name = hostName(host).toLowerCase();
   if (name === "") return false;
-  for (const entry of allowed) {
-    const want = entry.toLowerCase();
+  for (const want of allowed) {
     if (want.startsWith(".")) {
       if (name === want.slice(1) || name.endsWith(want)) return true;
     } else if (name === want) {

@@ -27,7 +27,7 @@ describe("compileTrust", () => {
 });
 
 describe("hostAllowed", () => {
-  test("exact names, any port, case-insensitive; a leading dot takes subdomains", () => {
+  test("exact names, any port, any case of the host; a leading dot takes subdomains", () => {
     const allowed = ["example.com", ".api.example.org", "[::1]"];
     assert.equal(hostAllowed("example.com", allowed), true);
     assert.equal(hostAllowed("EXAMPLE.com:8080", allowed), true);

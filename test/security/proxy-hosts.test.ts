@@ -95,9 +95,9 @@ describe("trustProxy", () => {
 });
 
 describe("trustedHosts", () => {
-  test("other hosts get 400 before any handler runs; listed ones and subdomains pass", async () => {
-    const port = await serve({ trustedHosts: ["app.example", ".example.org"] });
-    const ok = await send(port, "GET /who HTTP/1.1\r\nHost: app.example:8080");
+  test("other hosts get 400 before any handler runs; listed ones and subdomains pass, in any case", async () => {
+    const port = await serve({ trustedHosts: ["App.Example", ".example.ORG"] });
+    const ok = await send(port, "GET /who HTTP/1.1\r\nHost: app.EXAMPLE:8080");
     assert.match(ok, /^HTTP\/1\.1 200 /);
     assert.match(
       await send(port, "GET /who HTTP/1.1\r\nHost: www.example.org"),
