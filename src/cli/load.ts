@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
+import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { peerParents } from "../internal/peer.ts";
 import { type AppLike, describeValue, isApp } from "./app-like.ts";
 import { CliError } from "./errors.ts";
 import { registerTsx } from "./tsx.ts";
@@ -57,7 +58,7 @@ export async function loadApp(
   options: { cwd: string; label: string },
 ): Promise<AppLike> {
   if (TYPESCRIPT.has(extname(path))) {
-    await registerTsx([join(options.cwd, "package.json"), import.meta.url]);
+    await registerTsx(peerParents(options.cwd));
   }
   let ns: Record<string, unknown>;
   try {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { resolvePeer } from "../internal/peer.ts";
 import { CliError } from "./errors.ts";
 
 interface TsxApi {
@@ -18,7 +18,7 @@ let registered: Promise<void> | undefined;
  *
  * @example
  * ```ts
- * await registerTsx([join(process.cwd(), "package.json"), import.meta.url]);
+ * await registerTsx(peerParents());
  * await import(pathToFileURL("app.ts").href);
  * ```
  */
@@ -31,14 +31,18 @@ export function registerTsx(parents: readonly string[]): Promise<void> {
 }
 
 async function register(parents: readonly string[]): Promise<void> {
-  const root = findTsx(parents);
-  if (root === undefined) {
+  // package.json is resolved rather than the API entry: require's conditions would pick the
+  // CommonJS build of `tsx/esm/api`, and Node 20 cannot resolve with `import` conditions from an
+  // arbitrary parent.
+  const manifestPath = resolvePeer("tsx/package.json", parents);
+  if (manifestPath === undefined) {
     throw new CliError(
       "Loading a TypeScript module needs tsx: run `npm install -D tsx`, or build your app and run the .js file.",
       "tsx_missing",
     );
   }
-  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  const root = dirname(manifestPath);
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
     exports?: unknown;
   };
   // The ESM hooks cover `"type": "module"` packages; the CommonJS hooks cover .ts files that a
@@ -60,21 +64,6 @@ async function register(parents: readonly string[]): Promise<void> {
     }
     api.register();
   }
-}
-
-/** The directory of the first tsx package resolvable from one of `parents`. */
-function findTsx(parents: readonly string[]): string | undefined {
-  for (const parent of parents) {
-    try {
-      // package.json is resolved rather than the API entry: require's conditions would pick the
-      // CommonJS build of `tsx/esm/api`, and Node 20 cannot resolve with `import` conditions from
-      // an arbitrary parent.
-      return dirname(createRequire(parent).resolve("tsx/package.json"));
-    } catch {
-      // Not installed there: try the next place.
-    }
-  }
-  return undefined;
 }
 
 /** Resolves one subpath of a package `exports` map with the conditions `import()` uses. */

@@ -4,10 +4,10 @@
  * that never renders a template never needs it installed.
  */
 import { createRequire } from "node:module";
-import path from "node:path";
 // Types only: the runtime module is required lazily, and may not be installed at all.
 import type * as Nunjucks from "nunjucks";
 import { SetupError } from "../errors.ts";
+import { peerParents, resolvePeer } from "./peer.ts";
 
 /** The nunjucks module as phial uses it. */
 export type NunjucksModule = typeof Nunjucks;
@@ -25,42 +25,28 @@ export class NunjucksMissing extends SetupError {
   override readonly code: string = "nunjucks_missing";
 }
 
-/** Where nunjucks is looked for by default: the project in the working directory, then phial. */
-function defaultNunjucksParents(): string[] {
-  return [path.join(process.cwd(), "package.json"), import.meta.url];
-}
-
 /**
  * The first nunjucks that `require` resolves from one of `parents` (paths or file URLs of files
  * to resolve from). Synchronous, so rendering stays synchronous; nunjucks is CommonJS.
  *
  * @example
  * ```ts
- * const nunjucks = loadNunjucks(defaultNunjucksParents());
+ * const nunjucks = loadNunjucks(peerParents());
  * new nunjucks.Environment(null, { autoescape: true });
  * ```
  */
-export function loadNunjucks(
-  parents: readonly string[] = defaultNunjucksParents(),
-): NunjucksModule {
-  for (const parent of parents) {
-    const require = createRequire(parent);
-    let resolved: string;
-    try {
-      resolved = require.resolve("nunjucks");
-    } catch {
-      // Not installed there: try the next place.
-      continue;
-    }
-    const module = require(resolved) as Partial<NunjucksModule>;
-    if (typeof module.Environment !== "function" || typeof module.FileSystemLoader !== "function") {
-      throw new NunjucksMissing(
-        `The nunjucks found at ${resolved} has no Environment or FileSystemLoader; install nunjucks 3 (\`npm install nunjucks@3\`).`,
-      );
-    }
-    return module as NunjucksModule;
+export function loadNunjucks(parents: readonly string[] = peerParents()): NunjucksModule {
+  const resolved = resolvePeer("nunjucks", parents);
+  if (resolved === undefined) {
+    throw new NunjucksMissing(
+      "Rendering templates needs nunjucks, an optional peer dependency of phial: run `npm install nunjucks`.",
+    );
   }
-  throw new NunjucksMissing(
-    "Rendering templates needs nunjucks, an optional peer dependency of phial: run `npm install nunjucks`.",
-  );
+  const module = createRequire(resolved)(resolved) as Partial<NunjucksModule>;
+  if (typeof module.Environment !== "function" || typeof module.FileSystemLoader !== "function") {
+    throw new NunjucksMissing(
+      `The nunjucks found at ${resolved} has no Environment or FileSystemLoader; install nunjucks 3 (\`npm install nunjucks@3\`).`,
+    );
+  }
+  return module as NunjucksModule;
 }
