@@ -223,7 +223,12 @@ export class Phial extends Scaffold {
       return undefined;
     }
     this.freezeRegistration("the app has already started handling requests");
-    this.#urls.table.freeze();
+    this.#urls.freeze(this.config.handlerTimeout, (req, error) => {
+      this.logger.warn(
+        `${req.method} ${req.rawPath} did not answer within ${error.timeout} ms; answered 503`,
+        { endpoint: req.endpoint },
+      );
+    });
     this.#dispatcher = new Dispatcher({
       owner: this,
       config: this.config,

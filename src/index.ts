@@ -1,4 +1,10 @@
-export type { CloseOptions, ListenOptions, PhialOptions, RuleInfo } from "./app.ts";
+export type {
+  CloseOptions,
+  ListenOptions,
+  PhialOptions,
+  RuleInfo,
+  ServerTimeouts,
+} from "./app.ts";
 export { currentApp, Phial } from "./app.ts";
 export type { BlueprintOptions, RegisterBlueprintOptions } from "./blueprint.ts";
 export { Blueprint } from "./blueprint.ts";
@@ -47,6 +53,7 @@ export {
 } from "./errors.ts";
 export type { FlashedMessage, FlashOptions } from "./flash.ts";
 export { flash, getFlashedMessages } from "./flash.ts";
+export { HandlerTimeout } from "./handler-timeout.ts";
 export { MultiDict } from "./internal/multidict.ts";
 export { NunjucksMissing } from "./internal/nunjucks.ts";
 export type {

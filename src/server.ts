@@ -15,7 +15,7 @@ import type { Config } from "./config.ts";
 import { prebuiltPage } from "./error-page.ts";
 import { ServiceUnavailable } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
-import { MAX_TIMER_MS } from "./internal/config-rules.ts";
+import { MAX_TIMER_MS } from "./internal/timer.ts";
 import { writeText } from "./response.ts";
 
 /**

@@ -5,6 +5,7 @@
 import type { ConfigFields } from "../config.ts";
 import { LOG_LEVELS } from "../logger.ts";
 import { parseTrustEntry } from "./proxy.ts";
+import { MAX_TIMER_MS } from "./timer.ts";
 
 /** A key phial itself reads. */
 export type KnownKey = keyof ConfigFields;
@@ -53,9 +54,6 @@ function whole(min: 0 | 1, unit: string, nullable = false, note = ""): Rule {
   const expected = `${base}${nullable ? ", or null" : ""}${note}`;
   return { kind: "number", expected, nullable, test: orNull(test, nullable) };
 }
-
-/** The longest delay Node's timers take; larger values would silently fire after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Milliseconds for a node:http timeout or a timer: whole, from `min`, at most {@link MAX_TIMER_MS}. */
 function millis(min: 0 | 1, nullable = false, note = ""): Rule {
