@@ -14,6 +14,7 @@ import { type ConverterRegistry, defaultConverters } from "./routing/converters.
 import { type RouteSpec, Scaffold } from "./scaffold.ts";
 import { GracefulServer, type ServerTimeouts, serverTimeouts } from "./server.ts";
 import { SecureCookieSessionInterface, type SessionInterface } from "./sessions.ts";
+import { type CloseOnSignalsOptions, closeOnSignals, type SignalClose } from "./shutdown.ts";
 import { staticFiles, staticSetup } from "./static.ts";
 import { Templates } from "./templates.ts";
 import { TestClient } from "./testing.ts";
@@ -342,6 +343,21 @@ export class Phial extends Scaffold {
     return closed.finally(() => {
       if (this.#server === served) this.#server = undefined;
     });
+  }
+
+  /**
+   * Closes the app gracefully on SIGINT or SIGTERM (see {@link closeOnSignals}): the first
+   * signal runs `close({ timeout })`, a second destroys what is still open. Returns the promise
+   * of that close and a way to remove the listeners.
+   *
+   * @example
+   * ```ts
+   * await app.listen({ port: 8000 });
+   * app.closeOnSignals({ timeout: 5000 }).closed.then(() => db.end());
+   * ```
+   */
+  closeOnSignals(options?: CloseOnSignalsOptions): SignalClose {
+    return closeOnSignals(this, options);
   }
 
   /**

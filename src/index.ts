@@ -94,6 +94,7 @@ export type { Session } from "./session.ts";
 export { NullSession } from "./session.ts";
 export type { SessionApp, SessionInterface } from "./sessions.ts";
 export { SecureCookieSessionInterface, TrackedSession } from "./sessions.ts";
+export type { CloseOnSignalsOptions, SignalClose, SignalCloseResult } from "./shutdown.ts";
 export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
 export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
 export type { TemplateContext, TemplatesOptions } from "./templates.ts";
