@@ -286,6 +286,9 @@ export class Phial extends Scaffold {
       this.#server = undefined;
       throw err;
     }
+    // A failed accept (EMFILE when slow clients hold every descriptor) is emitted as "error";
+    // without a listener it would end the process.
+    served.server.on("error", (err) => this.logger.error("The server reported an error", { err }));
     // A dispatcher that served (and closed) an earlier server must stop saying Connection: close.
     if (this.#dispatcher) this.#dispatcher.closing = false;
     return served.server;

@@ -143,3 +143,20 @@ describe("streamed responses respect backpressure", () => {
     }
   });
 });
+
+describe("running out of resources", () => {
+  test("an error the listening server reports (a failed accept) is logged, not fatal", async () => {
+    const logger = silentLogger();
+    const app = new Phial({ logger });
+    app.get("/", () => "ok");
+    const server = await app.listen({ port: 0 });
+    try {
+      const accept = Object.assign(new Error("accept EMFILE"), { code: "EMFILE" });
+      server.emit("error", accept); // what net.Server does when accept() fails
+      assert.equal(logger.errors[0]?.[1].err, accept);
+      assert.equal(await getStatus(app.address()?.port ?? 0), 200);
+    } finally {
+      await app.close();
+    }
+  });
+});
