@@ -193,11 +193,12 @@ export class Phial extends Scaffold {
 
   /**
    * The `node:http` request listener, for `http.createServer(app.handler)`, `https`, or `http2`
-   * in compatibility mode. The first request freezes registration.
+   * in compatibility mode. The first request freezes registration. Give a server you create the
+   * slow-client timeouts with {@link serverOptions}.
    *
    * @example
    * ```ts
-   * https.createServer({ key, cert }, app.handler).listen(8443);
+   * https.createServer({ key, cert, ...app.serverOptions() }, app.handler).listen(8443);
    * ```
    */
   readonly handler = (
