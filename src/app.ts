@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -13,13 +13,15 @@ import { compileTrust, type TrustFn } from "./internal/proxy.ts";
 import { type LogSink, PhialLogger } from "./logger.ts";
 import { type ConverterRegistry, defaultConverters } from "./routing/converters.ts";
 import { type RouteSpec, Scaffold } from "./scaffold.ts";
+import { GracefulServer, type ServerTimeouts, serverTimeouts } from "./server.ts";
 import { SecureCookieSessionInterface, type SessionInterface } from "./sessions.ts";
+import { type CloseOnSignalsOptions, closeOnSignals, type SignalClose } from "./shutdown.ts";
 import { staticFiles, staticSetup } from "./static.ts";
 import { Templates } from "./templates.ts";
 import { TestClient } from "./testing.ts";
 import { type RuleInfo, UrlMap } from "./url-map.ts";
 
-export type { RuleInfo };
+export type { RuleInfo, ServerTimeouts };
 
 /** Options for `new Phial()`. @example `new Phial({ config: { debug: true }, logger: console })` */
 export interface PhialOptions {
@@ -59,7 +61,10 @@ export interface ListenOptions {
 
 /** Options for `app.close()`. @example `await app.close({ timeout: 5000 })` */
 export interface CloseOptions {
-  /** Milliseconds to let in-flight requests finish before their sockets are destroyed. Default 10 s. */
+  /**
+   * Milliseconds to let in-flight requests finish before their connections are destroyed.
+   * Default 10 s; `0` destroys them at once.
+   */
   timeout?: number;
 }
 
@@ -103,7 +108,7 @@ export class Phial extends Scaffold {
   #trust: { readonly value: TrustProxy; readonly fn: TrustFn } | undefined;
   readonly #contextLocals: boolean;
   #dispatcher: Dispatcher | undefined;
-  #server: Server | undefined;
+  #server: GracefulServer | undefined;
 
   constructor(options: PhialOptions = {}) {
     super();
@@ -189,11 +194,12 @@ export class Phial extends Scaffold {
 
   /**
    * The `node:http` request listener, for `http.createServer(app.handler)`, `https`, or `http2`
-   * in compatibility mode. The first request freezes registration.
+   * in compatibility mode. The first request freezes registration. Give a server you create the
+   * slow-client timeouts with {@link serverOptions}.
    *
    * @example
    * ```ts
-   * https.createServer({ key, cert }, app.handler).listen(8443);
+   * https.createServer({ key, cert, ...app.serverOptions() }, app.handler).listen(8443);
    * ```
    */
   readonly handler = (
@@ -220,7 +226,12 @@ export class Phial extends Scaffold {
       return undefined;
     }
     this.freezeRegistration("the app has already started handling requests");
-    this.#urls.table.freeze();
+    this.#urls.freeze(this.config.handlerTimeout, (req, error) => {
+      this.logger.warn(
+        `${req.method} ${req.rawPath} did not answer within ${error.timeout} ms; answered 503`,
+        { endpoint: req.endpoint },
+      );
+    });
     this.#dispatcher = new Dispatcher({
       owner: this,
       config: this.config,
@@ -265,7 +276,8 @@ export class Phial extends Scaffold {
   }
 
   /**
-   * Starts a `node:http` server and resolves once it listens. Validates the configuration first.
+   * Starts a `node:http` server and resolves once it listens. Validates the configuration first,
+   * and gives the server the slow-client timeouts of the config (see {@link serverOptions}).
    *
    * @example
    * ```ts
@@ -273,54 +285,92 @@ export class Phial extends Scaffold {
    * console.log((server.address() as AddressInfo).port);
    * ```
    */
-  listen(options: ListenOptions = {}): Promise<Server> {
+  async listen(options: ListenOptions = {}): Promise<Server> {
     if (this.#server !== undefined)
-      return Promise.reject(
-        new SetupError("The app is already listening.", { code: "already_listening" }),
-      );
+      throw new SetupError("The app is already listening.", { code: "already_listening" });
+    const served = new GracefulServer(this.serverOptions(), this.handler);
+    this.#server = served;
+    try {
+      await served.listen(options.port ?? 5000, options.host ?? "127.0.0.1");
+    } catch (err) {
+      this.#server = undefined;
+      throw err;
+    }
+    // A failed accept (EMFILE when slow clients hold every descriptor) is emitted as "error";
+    // without a listener it would end the process.
+    served.server.on("error", (err) => this.logger.error("The server reported an error", { err }));
+    // A dispatcher that served (and closed) an earlier server must stop saying Connection: close.
+    if (this.#dispatcher) this.#dispatcher.closing = false;
+    return served.server;
+  }
+
+  /**
+   * The `node:http` server options `listen()` uses: the slow-client timeouts of the config
+   * (`headersTimeout`, `requestTimeout`, `keepAliveTimeout`, `connectionsCheckingInterval`),
+   * after validating it. Pass them to a server you create yourself; they must be given when the
+   * server is created.
+   *
+   * @example
+   * ```ts
+   * https.createServer({ key, cert, ...app.serverOptions() }, app.handler).listen(8443);
+   * ```
+   */
+  serverOptions(): ServerTimeouts {
     validateConfig(this.config);
-    const server = createServer(this.handler);
-    this.#server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", (err) => {
-        this.#server = undefined;
-        reject(err);
-      });
-      server.listen(options.port ?? 5000, options.host ?? "127.0.0.1", () => resolve(server));
-    });
+    return serverTimeouts(this.config);
   }
 
   /** The address the server listens on, once `listen()` resolved. @example `app.address()?.port` */
   address(): AddressInfo | null {
-    const address = this.#server?.address();
+    const address = this.#server?.server.address();
     return typeof address === "object" && address !== null ? address : null;
   }
 
   /**
-   * Stops accepting connections, lets in-flight requests finish (their responses carry
-   * `Connection: close`), closes idle keep-alive sockets, and destroys what is still open after
-   * `timeout` ms. Resolves when the server has closed.
+   * Closes the server `listen()` started: stops accepting connections, lets in-flight requests
+   * finish (their responses carry `Connection: close`), answers requests that arrive meanwhile
+   * on connections still open with 503 and `Connection: close` (no hook or handler runs for
+   * them), closes idle keep-alive connections, and destroys what is still open after `timeout`
+   * ms. Resolves when the server has closed. Called again while closing, it waits for the same
+   * close, and a shorter `timeout` brings the deadline forward.
    *
    * @example
    * ```ts
-   * process.on("SIGTERM", () => app.close());
+   * process.once("SIGTERM", () => app.close({ timeout: 5000 }));
    * ```
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const server = this.#server;
-    if (server === undefined) return Promise.resolve();
-    this.#server = undefined;
+    const served = this.#server;
+    if (served === undefined) return Promise.resolve();
+    const timeout = options.timeout ?? 10_000;
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      return Promise.reject(
+        new SetupError(
+          `close({ timeout }) takes milliseconds, 0 or more, got ${String(timeout)}.`,
+          { code: "invalid_timeout" },
+        ),
+      );
+    }
     if (this.#dispatcher) this.#dispatcher.closing = true;
-    return new Promise((resolve, reject) => {
-      const deadline = setTimeout(() => server.closeAllConnections(), options.timeout ?? 10_000);
-      deadline.unref();
-      server.close((err) => {
-        clearTimeout(deadline);
-        if (err) reject(err);
-        else resolve();
-      });
-      server.closeIdleConnections();
+    const closed = served.close(timeout);
+    return closed.finally(() => {
+      if (this.#server === served) this.#server = undefined;
     });
+  }
+
+  /**
+   * Closes the app gracefully on SIGINT or SIGTERM (see {@link closeOnSignals}): the first
+   * signal runs `close({ timeout })`, a second destroys what is still open. Returns the promise
+   * of that close and a way to remove the listeners.
+   *
+   * @example
+   * ```ts
+   * await app.listen({ port: 8000 });
+   * app.closeOnSignals({ timeout: 5000 }).closed.then(() => db.end());
+   * ```
+   */
+  closeOnSignals(options?: CloseOnSignalsOptions): SignalClose {
+    return closeOnSignals(this, options);
   }
 
   /**

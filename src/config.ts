@@ -97,6 +97,40 @@ export class Config {
   declare maxCookieSize: number;
   /** Default `null`: `"debug"` while `debug` is on, `"warn"` otherwise. Lowest level `app.logger` reports. */
   declare logLevel: LogLevel | null;
+  /**
+   * Default 20 s (`20000`). Milliseconds a client gets to send a request's headers; after that
+   * Node answers 408 and closes. Node's own default is 60 s; an honest client sends its headers
+   * in one packet, so 20 s still covers several retransmissions on a lossy link while a
+   * slowloris client holds each connection a third as long. Applied by `app.listen()` (see
+   * `app.serverOptions()` for servers you create).
+   */
+  declare headersTimeout: number;
+  /**
+   * Default 120 s (`120000`). Milliseconds a client gets to send a whole request, headers and
+   * body; after that Node answers 408 (or closes, if the answer had started). Node's default is
+   * 300 s. 120 s lets a `maxContentLength` body (1 MiB) arrive at about 70 kbit/s; raise it with
+   * larger limits or `req.stream` uploads (size / slowest rate you serve), or `0` to turn it off.
+   * Must be at least `headersTimeout`.
+   */
+  declare requestTimeout: number;
+  /**
+   * Default 5 s (`5000`), as Node. Milliseconds an idle keep-alive connection stays open after
+   * its last answer. Behind a load balancer, set it above the balancer's idle timeout, or the
+   * balancer may send a request on a connection phial is closing.
+   */
+  declare keepAliveTimeout: number;
+  /**
+   * Default 1 s (`1000`). How often Node checks `headersTimeout` and `requestTimeout`, so a slow
+   * client is cut at most this long after its deadline (Node's default, 30 s, would let a
+   * 20 s header deadline stretch to 50 s). The check itself is cheap.
+   */
+  declare connectionsCheckingInterval: number;
+  /**
+   * Default `null`: handlers have no time limit. Otherwise milliseconds every route's handler
+   * gets to produce its value before the client is answered 503 and `req.signal` aborts; a
+   * route's own `timeout` option wins (`timeout: null` exempts it).
+   */
+  declare handlerTimeout: number | null;
   /** Your own settings. */
   [key: string]: unknown;
 
@@ -314,6 +348,11 @@ function defaults(): ConfigFields {
     templatesAutoReload: null,
     maxCookieSize: 4093,
     logLevel: null,
+    headersTimeout: 20_000,
+    requestTimeout: 120_000,
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: 1_000,
+    handlerTimeout: null,
   };
 }
 

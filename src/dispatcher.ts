@@ -29,10 +29,15 @@ import { jsonText, toResponse } from "./to-response.ts";
 /** What the route table stores for each route. */
 export interface RouteEntry {
   readonly endpoint: string;
-  /** Called with a request whose params this route's own pattern produced. */
-  readonly handler: (req: Request) => unknown;
+  /**
+   * Called with a request whose params this route's own pattern produced. Replaced once, when
+   * the app starts, by a timed wrapper if the route has a timeout.
+   */
+  handler: (req: Request) => unknown;
   /** The hooks and error handlers of the app or blueprint mount the route belongs to. */
   readonly scope: Scope;
+  /** The route's own `timeout` option; `undefined` follows `config.handlerTimeout`. */
+  readonly timeout: number | null | undefined;
 }
 
 /** The frozen app state a dispatcher serves. */

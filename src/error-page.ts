@@ -115,6 +115,18 @@ export interface FixedPage {
  * ```
  */
 export function prebuiltNotFound(json: boolean): FixedPage {
-  const response = errorResponse(new NotFound(), { json });
+  return prebuiltPage(new NotFound(), json);
+}
+
+/**
+ * The default page of any error, built once, for answers written without the lifecycle.
+ *
+ * @example
+ * ```ts
+ * const page = prebuiltPage(new ServiceUnavailable("Shutting down."), true);
+ * ```
+ */
+export function prebuiltPage(error: HTTPError, json: boolean): FixedPage {
+  const response = errorResponse(error, { json });
   return { lines: textLines(response), body: response.body as string };
 }

@@ -1,4 +1,10 @@
-export type { CloseOptions, ListenOptions, PhialOptions, RuleInfo } from "./app.ts";
+export type {
+  CloseOptions,
+  ListenOptions,
+  PhialOptions,
+  RuleInfo,
+  ServerTimeouts,
+} from "./app.ts";
 export { currentApp, Phial } from "./app.ts";
 export type { BlueprintOptions, RegisterBlueprintOptions } from "./blueprint.ts";
 export { Blueprint } from "./blueprint.ts";
@@ -48,6 +54,7 @@ export {
 export type { UrlForOptions } from "./external-url.ts";
 export type { FlashedMessage, FlashOptions } from "./flash.ts";
 export { flash, getFlashedMessages } from "./flash.ts";
+export { HandlerTimeout } from "./handler-timeout.ts";
 export { MultiDict } from "./internal/multidict.ts";
 export { NunjucksMissing } from "./internal/nunjucks.ts";
 export type {
@@ -88,6 +95,7 @@ export type { Session } from "./session.ts";
 export { NullSession } from "./session.ts";
 export type { SessionApp, SessionInterface } from "./sessions.ts";
 export { SecureCookieSessionInterface, TrackedSession } from "./sessions.ts";
+export type { CloseOnSignalsOptions, SignalClose, SignalCloseResult } from "./shutdown.ts";
 export type { SendFileOptions, SendFromDirectoryOptions } from "./static.ts";
 export { sendFile, sendFromDirectory, staticFiles } from "./static.ts";
 export type { TemplateContext, TemplatesOptions } from "./templates.ts";

@@ -169,7 +169,10 @@ export class Request<P = Record<string, unknown>> {
     return `${this.protocol}://${this.host}${this.rawPath}${query}`;
   }
 
-  /** Aborts when the client goes away before the response is complete. */
+  /**
+   * Aborts when the client goes away before the response is complete (reason: an `AbortError`),
+   * or when the route's `timeout` runs out (reason: the `HandlerTimeout` the client is answered).
+   */
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       const controller = new AbortController();
@@ -182,6 +185,12 @@ export class Request<P = Record<string, unknown>> {
         });
     }
     return this.#controller.signal;
+  }
+
+  /** @internal Aborts `signal` with `reason` (the route's timeout); later aborts change nothing. */
+  abortSignal(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
   }
 
   /** A plain object for data that lives as long as this request (Flask's `g`). */

@@ -318,8 +318,16 @@ function toReadable(body: Exclude<ResponseBody, string | Uint8Array | null>): Re
   throw new TypeError("A response body must be a string, bytes, a stream or an iterable.");
 }
 
-/** Releases a stream body that will not be sent, without reading any of it. */
-function discard(body: Exclude<ResponseBody, string | Uint8Array | null>): void {
+/**
+ * Releases a stream body that will not be sent, without reading any of it: destroys a stream,
+ * cancels a web stream, returns an iterator (running a generator's `finally`).
+ *
+ * @example
+ * ```ts
+ * discard(createReadStream(path)); // closes the file
+ * ```
+ */
+export function discard(body: Exclude<ResponseBody, string | Uint8Array | null>): void {
   if (body instanceof Readable) {
     body.destroy();
   } else if (isReadableStream(body)) {

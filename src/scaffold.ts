@@ -3,6 +3,7 @@
  * handlers and does nothing else. No I/O; the app turns the records into a route table.
  */
 import { SetupError } from "./errors.ts";
+import { MAX_TIMER_MS } from "./internal/timer.ts";
 import type { Request } from "./request.ts";
 import type { Response } from "./response.ts";
 import type { PathParams } from "./routing/params.ts";
@@ -55,6 +56,13 @@ export interface RouteOptions {
   methods?: readonly string[];
   /** Name used by `urlFor`; defaults to the handler's function name. */
   endpoint?: string;
+  /**
+   * Milliseconds the handler gets to produce its value (body reading included; hooks and the
+   * streaming of a body it returns are not). After that the client is answered 503 through the
+   * error handlers (a `HandlerTimeout`), `req.signal` aborts with that error, and a value the
+   * handler produces later is dropped. Default `config.handlerTimeout`; `null` means no limit.
+   */
+  timeout?: number | null;
 }
 
 /** A recorded route registration. */
@@ -65,6 +73,8 @@ export interface RouteSpec {
   readonly handler: AnyHandler;
   /** The function the user registered (the decorated method for decorators), for collision checks. */
   readonly identity: AnyHandler;
+  /** The route's own `timeout` option: `undefined` follows `config.handlerTimeout`. */
+  readonly timeout: number | null | undefined;
 }
 
 /** The TC39 decorator returned by `app.get(path)` and friends, for static class methods. @example `class A { @app.get("/a") static a() { return "a" } }` */
@@ -158,8 +168,9 @@ export class Scaffold {
   route<P extends string>(path: P, options?: RouteOptions): RouteDecorator<P>;
   route(path: string, options: RouteOptions = {}, handler?: AnyHandler): unknown {
     const methods = normalizeMethods(options.methods ?? ["GET"], path);
+    const timeout = checkTimeout(options.timeout, path);
     if (handler !== undefined) {
-      this.#register(path, methods, options.endpoint, handler);
+      this.#register(path, methods, options.endpoint, timeout, handler);
       return handler;
     }
     return (value: AnyHandler, context: ClassMethodDecoratorContext) => {
@@ -169,7 +180,8 @@ export class Scaffold {
         );
       }
       const endpoint = options.endpoint ?? String(context.name);
-      const register = (bound: AnyHandler) => this.#register(path, methods, endpoint, bound, value);
+      const register = (bound: AnyHandler) =>
+        this.#register(path, methods, endpoint, timeout, bound, value);
       // The class is not defined yet while decorators run; bind `this` once it is.
       context.addInitializer(function (this: unknown) {
         register((req) => value.call(this, req));
@@ -215,6 +227,7 @@ export class Scaffold {
     rule: string,
     methods: readonly string[],
     endpoint: string | undefined,
+    timeout: number | null | undefined,
     handler: AnyHandler,
     identity: AnyHandler = handler,
   ): void {
@@ -228,7 +241,7 @@ export class Scaffold {
       );
     }
     const name = endpoint ?? defaultEndpoint(identity, rule, methods);
-    this.addRoute({ rule, methods, endpoint: name, handler, identity });
+    this.addRoute({ rule, methods, endpoint: name, handler, identity, timeout });
   }
 
   /**
@@ -306,6 +319,17 @@ export interface HTTPErrorLike extends Error {
   readonly status: number;
   readonly code: string;
   readonly description: string;
+}
+
+function checkTimeout(timeout: unknown, path: string): number | null | undefined {
+  if (timeout === undefined || timeout === null) return timeout;
+  if (typeof timeout === "number" && Number.isSafeInteger(timeout) && timeout >= 1) {
+    if (timeout <= MAX_TIMER_MS) return timeout;
+  }
+  throw new SetupError(
+    `The timeout of route "${path}" must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, or null for none; got ${String(timeout)}.`,
+    { code: "invalid_route_timeout" },
+  );
 }
 
 function normalizeMethods(methods: readonly string[], path: string): readonly string[] {

@@ -11,6 +11,7 @@ import {
 } from "./blueprint.ts";
 import type { RouteEntry } from "./dispatcher.ts";
 import { BuildError, SetupError } from "./errors.ts";
+import { type OnTimeout, withTimeout } from "./handler-timeout.ts";
 import type { Request } from "./request.ts";
 import { buildUrl } from "./routing/build.ts";
 import type { ConverterRegistry } from "./routing/converters.ts";
@@ -64,6 +65,7 @@ export class UrlMap {
   readonly #mounts = new Map<string, Blueprint>();
   readonly #app: HookSource;
   readonly #converters: ConverterRegistry;
+  #frozen = false;
 
   constructor(app: HookSource, converters: ConverterRegistry) {
     this.#app = app;
@@ -83,7 +85,7 @@ export class UrlMap {
     // The params type was checked against this pattern at registration; the table produces the
     // same params at run time, so erasing it here is safe.
     const handler = spec.handler as (req: Request) => unknown;
-    this.table.add(pattern, spec.methods, { endpoint, handler, scope });
+    this.table.add(pattern, spec.methods, { endpoint, handler, scope, timeout: spec.timeout });
     if (known === undefined) {
       this.#endpoints.set(endpoint, { identity: spec.identity, patterns: [pattern] });
     } else {
@@ -126,6 +128,21 @@ export class UrlMap {
     for (const child of bp.children) {
       this.mount(child.blueprint, child.options, prefix, name, chain);
     }
+  }
+
+  /**
+   * Ends registration for serving: wraps the handler of every route that has a timeout (its
+   * own, else `handlerTimeout`), then freezes the table. Routes without one are left as they
+   * are, so they cost nothing per request.
+   */
+  freeze(handlerTimeout: number | null, onTimeout: OnTimeout): void {
+    if (this.#frozen) return;
+    this.#frozen = true;
+    for (const { value: entry } of this.table.routes()) {
+      const ms = entry.timeout === undefined ? handlerTimeout : entry.timeout;
+      if (ms !== null) entry.handler = withTimeout(entry.handler, ms, onTimeout);
+    }
+    this.table.freeze();
   }
 
   /** The mounted blueprints, in registration order. */

@@ -59,6 +59,26 @@ describe("fromEnv", () => {
     }
   });
 
+  test("timeouts read as milliseconds; an empty handlerTimeout means none", () => {
+    const config = fromEnv({
+      PHIAL_HEADERS_TIMEOUT: "15000",
+      PHIAL_REQUEST_TIMEOUT: "0",
+      PHIAL_KEEP_ALIVE_TIMEOUT: "65000",
+      PHIAL_CONNECTIONS_CHECKING_INTERVAL: "500",
+      PHIAL_HANDLER_TIMEOUT: "",
+    });
+    assert.equal(config.headersTimeout, 15_000);
+    assert.equal(config.requestTimeout, 0);
+    assert.equal(config.keepAliveTimeout, 65_000);
+    assert.equal(config.connectionsCheckingInterval, 500);
+    assert.equal(config.handlerTimeout, null);
+    assert.equal(fromEnv({ PHIAL_HANDLER_TIMEOUT: "2000" }).handlerTimeout, 2000);
+    throwsConfig(
+      () => fromEnv({ PHIAL_KEEP_ALIVE_TIMEOUT: "5s" }),
+      /^PHIAL_KEEP_ALIVE_TIMEOUT="5s": config\.keepAliveTimeout must be a whole number of milliseconds/,
+    );
+  });
+
   test("an empty value sets a nullable key to null", () => {
     const config = fromEnv({
       PHIAL_SECRET_KEY: "",

@@ -45,6 +45,11 @@ describe("defaults", () => {
     assert.equal(config.templatesAutoReload, null);
     assert.equal(config.maxCookieSize, 4093);
     assert.equal(config.logLevel, null);
+    assert.equal(config.headersTimeout, 20_000);
+    assert.equal(config.requestTimeout, 120_000);
+    assert.equal(config.keepAliveTimeout, 5_000);
+    assert.equal(config.connectionsCheckingInterval, 1_000);
+    assert.equal(config.handlerTimeout, null);
     assert.equal(config.validate(), config, "validate() chains");
   });
 
@@ -272,5 +277,65 @@ describe("app.config", () => {
       /The app is misconfigured: config\.sessionCookieSameSite .* did you mean "Strict"\?/,
     );
     assert.ok(fields.err instanceof ConfigError);
+  });
+});
+
+describe("slow-client timeouts", () => {
+  test("are whole milliseconds that Node's timers can hold", () => {
+    const keys = ["headersTimeout", "keepAliveTimeout", "connectionsCheckingInterval"];
+    for (const key of keys) {
+      for (const bad of [0, -1, 1.5, "500", 2 ** 31, null]) {
+        throwsConfig(
+          () => new Config({ [key]: bad }).validate(),
+          new RegExp(`config\\.${key} must be a whole number of milliseconds from 1 to 2147483647`),
+        );
+      }
+    }
+    throwsConfig(
+      () => new Config({ requestTimeout: -1 }).validate(),
+      /config\.requestTimeout must be a whole number of milliseconds from 0 to 2147483647 \(0 turns it off\)/,
+    );
+    throwsConfig(
+      () => new Config({ handlerTimeout: 0 }).validate(),
+      /config\.handlerTimeout must be a whole number of milliseconds from 1 to 2147483647, or null/,
+    );
+    new Config({ requestTimeout: 0, handlerTimeout: 2 ** 31 - 1 }).validate();
+  });
+
+  test("headersTimeout above requestTimeout is refused at start-up, naming both", async () => {
+    throwsConfig(
+      () => new Config({ headersTimeout: 5000, requestTimeout: 1000 }).validate(),
+      /config\.headersTimeout \(5000 ms\) must not exceed config\.requestTimeout \(1000 ms\)/,
+    );
+    new Config({ headersTimeout: 5000, requestTimeout: 0 }).validate();
+    const app = new Phial({ config: { headersTimeout: 5000, requestTimeout: 1000 } });
+    await assert.rejects(app.listen({ port: 0 }), /must not exceed config\.requestTimeout/);
+  });
+
+  test("listen() and serverOptions() give the server the configured values", async () => {
+    const app = new Phial({
+      config: {
+        headersTimeout: 1234,
+        requestTimeout: 5678,
+        keepAliveTimeout: 910,
+        connectionsCheckingInterval: 250,
+      },
+    });
+    assert.deepEqual(app.serverOptions(), {
+      headersTimeout: 1234,
+      requestTimeout: 5678,
+      keepAliveTimeout: 910,
+      connectionsCheckingInterval: 250,
+    });
+    const server = await app.listen({ port: 0 });
+    try {
+      assert.equal(server.headersTimeout, 1234);
+      assert.equal(server.requestTimeout, 5678);
+      assert.equal(server.keepAliveTimeout, 910);
+    } finally {
+      await app.close();
+    }
+    app.config.keepAliveTimeout = 0;
+    throwsConfig(() => app.serverOptions(), /config\.keepAliveTimeout must be/);
   });
 });

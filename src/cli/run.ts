@@ -1,6 +1,6 @@
+import { closeOnSignals } from "../shutdown.ts";
 import type { AppLike } from "./app-like.ts";
 import { CliError } from "./errors.ts";
-import { stopRequests } from "./stop.ts";
 
 /** Where the CLI writes: `process.stdout`, or anything with a `write(text)` in tests. */
 export interface Output {
@@ -44,18 +44,31 @@ export async function serve(app: AppLike, options: ServeOptions): Promise<number
     `Serving ${options.label} on http://${urlHost(host)}:${realPort} (Press CTRL+C to quit)\n`,
   );
 
-  const stop = stopRequests({
-    signal: options.signal,
-    sigint: !options.supervised,
-    disconnect: options.supervised === true,
+  // A reloader child leaves Ctrl+C to its supervisor (it reaches the whole process group) and
+  // waits for its SIGTERM; the no-op keeps SIGINT from killing the child meanwhile.
+  const ignore = (): void => {};
+  const stop = new AbortController();
+  const stopNow = (): void => stop.abort();
+  if (options.supervised) {
+    process.on("SIGINT", ignore);
+    // Losing the supervisor stops the server, like a signal.
+    process.on("disconnect", stopNow);
+  }
+  options.signal?.addEventListener("abort", stopNow, { once: true });
+  if (options.signal?.aborted) stopNow();
+  const shutdown = closeOnSignals(app, {
+    signals: options.supervised ? ["SIGTERM"] : ["SIGINT", "SIGTERM"],
+    signal: stop.signal,
   });
   try {
-    await stop.stopped;
-    const code = await Promise.race([app.close().then(() => 0), stop.forced.then(() => 1)]);
-    if (code !== 0) options.stderr.write("Stopped without waiting for open requests.\n");
-    return code;
+    const { forced } = await shutdown.closed;
+    if (forced) options.stderr.write("Stopped without waiting for open requests.\n");
+    return forced ? 1 : 0;
   } finally {
-    stop.dispose();
+    shutdown.remove();
+    process.off("SIGINT", ignore);
+    process.off("disconnect", stopNow);
+    options.signal?.removeEventListener("abort", stopNow);
   }
 }
 

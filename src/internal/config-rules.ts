@@ -5,6 +5,7 @@
 import type { ConfigFields } from "../config.ts";
 import { LOG_LEVELS } from "../logger.ts";
 import { parseTrustEntry } from "./proxy.ts";
+import { MAX_TIMER_MS } from "./timer.ts";
 
 /** A key phial itself reads. */
 export type KnownKey = keyof ConfigFields;
@@ -51,6 +52,15 @@ function whole(min: 0 | 1, unit: string, nullable = false, note = ""): Rule {
   const test = (v: unknown): boolean =>
     typeof v === "number" && Number.isSafeInteger(v) && v >= min;
   const expected = `${base}${nullable ? ", or null" : ""}${note}`;
+  return { kind: "number", expected, nullable, test: orNull(test, nullable) };
+}
+
+/** Milliseconds for a node:http timeout or a timer: whole, from `min`, at most {@link MAX_TIMER_MS}. */
+function millis(min: 0 | 1, nullable = false, note = ""): Rule {
+  const test = (v: unknown): boolean =>
+    typeof v === "number" && Number.isSafeInteger(v) && v >= min && v <= MAX_TIMER_MS;
+  const range = `a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}`;
+  const expected = `${range}${nullable ? ", or null" : ""}${note}`;
   return { kind: "number", expected, nullable, test: orNull(test, nullable) };
 }
 
@@ -128,6 +138,11 @@ export const RULES: Readonly<Record<KnownKey, Rule>> = {
   templatesAutoReload: boolean(true),
   maxCookieSize: whole(0, "bytes", false, " (0 turns the size warning off)"),
   logLevel: choice(LOG_LEVELS, true),
+  headersTimeout: millis(1),
+  requestTimeout: millis(0, false, " (0 turns it off)"),
+  keepAliveTimeout: millis(1),
+  connectionsCheckingInterval: millis(1),
+  handlerTimeout: millis(1, true),
 };
 
 // Object.keys widens to string[]; RULES has exactly the known keys, so narrowing is safe.
@@ -159,8 +174,18 @@ export function invalidValue(key: KnownKey, value: unknown): string | undefined 
   return `config.${key} must be ${rule.expected}, got ${got}${advice || "."}`;
 }
 
-/** Settings that are each valid but that browsers refuse together. */
+/** Settings that are each valid but that Node or browsers refuse together. */
 export function conflict(config: Readonly<Record<string, unknown>>): string | undefined {
+  const { headersTimeout, requestTimeout } = config;
+  // node:http refuses the pair at createServer(); say which setting to change instead.
+  if (
+    typeof headersTimeout === "number" &&
+    typeof requestTimeout === "number" &&
+    requestTimeout > 0 &&
+    headersTimeout > requestTimeout
+  ) {
+    return `config.headersTimeout (${headersTimeout} ms) must not exceed config.requestTimeout (${requestTimeout} ms): the whole request includes its headers. Lower headersTimeout or raise requestTimeout.`;
+  }
   if (config.sessionCookieSecure === true) return undefined;
   if (config.sessionCookieSameSite === "None") {
     return 'config.sessionCookieSameSite is "None", which browsers accept only on secure cookies; set config.sessionCookieSecure = true (and serve over HTTPS) or use "Lax".';

@@ -159,7 +159,9 @@ describe("body readers", () => {
 });
 
 describe("req.signal", () => {
-  test("aborts when the client goes away mid-request (real socket)", async () => {
+  test("aborts when the client goes away mid-request (real socket)", {
+    timeout: 10_000,
+  }, async () => {
     const app = new Phial();
     let aborted: (reason: unknown) => void = () => {};
     const abortedPromise = new Promise<unknown>((r) => {

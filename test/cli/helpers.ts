@@ -34,11 +34,20 @@ export function startCli(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Cli {
+  return startScript(MAIN, args, options);
+}
+
+/** Starts `node --import tsx <script> <args>`, as {@link startCli} starts phial. */
+export function startScript(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Cli {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(env)) {
     if (key.startsWith("PHIAL_") || key === "NODE_TEST_CONTEXT") delete env[key];
   }
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], {
+  const child = spawn(process.execPath, ["--import", TSX, script, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -83,7 +92,7 @@ export function startCli(
           resolve(match);
         } else if (closed) {
           finish();
-          reject(new Error(`phial exited before printing ${pattern}; output:\n${all}`));
+          reject(new Error(`the process exited before printing ${pattern}; output:\n${all}`));
         }
       };
       const timer = setTimeout(() => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fixture, killAll, relFixture, runCli, startCli } from "./helpers.ts";
+import { fixture, killAll, PHIAL_URL, relFixture, runCli, startCli } from "./helpers.ts";
 
 const SERVING = /Serving (\S+) on (http:\/\/[\d.]+:(\d+)) \(Press CTRL\+C to quit\)\n/;
 
@@ -38,6 +38,47 @@ describe("phial run", { concurrency: true, timeout: 120_000 }, () => {
       assert.equal(await cli.exited, 0);
       assert.equal(cli.stderr(), "");
       await assert.rejects(fetch(`${url}/`), "the port is closed");
+    } finally {
+      cli.child.kill("SIGKILL");
+    }
+  });
+
+  test("a second SIGTERM stops at once, cutting open requests, and exits 1", async () => {
+    const file = join(dir, "hang.ts");
+    await writeFile(
+      file,
+      `import { Phial } from ${JSON.stringify(PHIAL_URL)};
+export const app = new Phial();
+app.get("/hang", () => {
+  process.stdout.write("entered\\n");
+  return new Promise(() => {});
+});
+`,
+    );
+    const cli = startCli(["run", file, "--port", "0"]);
+    try {
+      const [, , url, port] = await cli.waitFor(SERVING);
+      const hung = fetch(`${url}/hang`).then(
+        () => "answered",
+        () => "cut",
+      );
+      await cli.waitFor(/entered\n/);
+      cli.child.kill("SIGTERM");
+      // The first SIGTERM has been handled once the port refuses connections.
+      for (let refused = false; !refused; ) {
+        refused = await new Promise<boolean>((resolve) => {
+          const socket = connect(Number(port), "127.0.0.1");
+          socket.once("connect", () => {
+            socket.destroy();
+            setTimeout(() => resolve(false), 50);
+          });
+          socket.once("error", () => resolve(true));
+        });
+      }
+      cli.child.kill("SIGTERM");
+      assert.equal(await cli.exited, 1);
+      assert.equal(cli.stderr(), "Stopped without waiting for open requests.\n");
+      assert.equal(await hung, "cut");
     } finally {
       cli.child.kill("SIGKILL");
     }
