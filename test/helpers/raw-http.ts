@@ -21,6 +21,8 @@ export interface RawAnswer {
 export interface RawOptions {
   /** Give up (reject) when the server has not closed the connection after this many ms. */
   readonly timeout?: number;
+  /** Half-close the connection after writing: the client sends nothing more. */
+  readonly end?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export function rawExchange(
     }, options.timeout ?? 5000);
     socket.on("connect", () => {
       socket.write(typeof request === "string" ? Buffer.from(request, "latin1") : request);
+      if (options.end === true) socket.end();
     });
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     // A server that closes while the test is still writing resets the connection; what it wrote
