@@ -221,7 +221,10 @@ export class Phial extends Scaffold {
       // Every request keeps landing here, so the misconfiguration stays visible in the log.
       const reason = err instanceof Error ? err.message : String(err);
       this.logger.error(`The app is misconfigured: ${reason}`, { err });
-      res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.writeHead(500, {
+        "content-type": "text/plain; charset=utf-8",
+        "x-content-type-options": "nosniff",
+      });
       res.end("The app is misconfigured; see the server log.");
       return undefined;
     }

@@ -19,7 +19,7 @@ import { Request, type RequestOwner } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
 import { type Response, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
-import { routingAnswer } from "./routing-answer.ts";
+import { MALFORMED_PATH, routingAnswer } from "./routing-answer.ts";
 import type { ErrorHandler } from "./scaffold.ts";
 import { byDepth, type Scope, scopeForPath } from "./scope.ts";
 import { openSessionEagerly, saveSession } from "./sessions.ts";
@@ -123,6 +123,12 @@ export class Dispatcher {
   ): void => {
     if (this.#hosts !== null && !hostAllowed(req.host, this.#hosts)) {
       this.#run(req, res, match, scope, { error: new BadRequest(UNTRUSTED_HOST) });
+      return;
+    }
+    if (match.type === "bad_path") {
+      // A path routing cannot decode has no canonical form, so no hook may judge it by another
+      // reading (req.path would be the raw text): it is refused before them, like a bad Host.
+      this.#run(req, res, match, scope, { error: new BadRequest(MALFORMED_PATH) });
       return;
     }
     if (scope.fast && !this.#eagerSession) {

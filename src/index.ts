@@ -78,6 +78,7 @@ export type {
   ConverterRegistry,
 } from "./routing/converters.ts";
 export type { ConverterTypes, PathParams } from "./routing/params.ts";
+export { safeNext } from "./safe-next.ts";
 export type {
   AfterRequestHook,
   BeforeRequestHook,

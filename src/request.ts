@@ -95,8 +95,9 @@ export class Request<P = Record<string, unknown>> {
   }
 
   /**
-   * The decoded path, e.g. `/café` for `/caf%C3%A9`. Routing answers 400 to malformed escapes
-   * before any handler runs; hooks that still see such a request get the raw path.
+   * The decoded path, e.g. `/café` for `/caf%C3%A9`: each escape decoded once, so it is exactly
+   * the text routing matched (a `%2F` shows as `/`). Malformed escapes are answered 400 before any
+   * `beforeRequest` hook; the afterRequest hooks and error handlers of that 400 get the raw path.
    */
   get path(): string {
     if (this.#path === undefined) {

@@ -8,6 +8,9 @@ import { Response } from "./response.ts";
 import type { RouteMatch } from "./routing/table.ts";
 import { redirect } from "./to-response.ts";
 
+/** The 400's description for a path that is not one, or has a malformed escape. */
+export const MALFORMED_PATH = "The URL path is malformed (bad percent-encoding or not a path).";
+
 /**
  * The answer for a match that found no route to call: a 308 to the slash URL (query kept),
  * `200` with `Allow` for OPTIONS, or a thrown 405 (with `Allow`), 400 or 404.
@@ -32,7 +35,7 @@ export function routingAnswer(
     case "method_not_allowed":
       throw new MethodNotAllowed(undefined, { headers: { Allow: match.allow.join(", ") } });
     case "bad_path":
-      throw new BadRequest("The URL path is malformed (bad percent-encoding or not a path).");
+      throw new BadRequest(MALFORMED_PATH);
     default:
       throw new NotFound();
   }

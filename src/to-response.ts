@@ -99,7 +99,7 @@ export function jsonify(value: unknown, status = 200): Response {
  * percent-encoded (CR, LF, spaces, quotes, backslashes, non-ASCII, ...) so it can never split
  * a header or smuggle markup; existing `%XX` escapes are kept. The small HTML body links to the
  * target, escaped, and only for http(s) or relative targets. This does not judge where the
- * target points: never pass an unchecked `next` parameter.
+ * target points: pass a `next` parameter through {@link safeNext} first.
  *
  * @example
  * ```ts

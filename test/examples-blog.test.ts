@@ -35,7 +35,18 @@ describe("examples/blog", () => {
 
     const anonymous = await client.get("/create");
     assert.equal(anonymous.status, 302);
-    assert.equal(anonymous.headers.get("location"), "/auth/login");
+    assert.equal(anonymous.headers.get("location"), "/auth/login?next=%2Fcreate");
+    const back = await client.post("/auth/login?next=%2Fcreate", {
+      form: { username: "ada", password: "lovelace" },
+    });
+    assert.equal(back.headers.get("location"), "/create", "login returns to the page asked for");
+    for (const next of ["//evil.example", "https://evil.example", "/%5Cevil.example"]) {
+      const elsewhere = await client.post(`/auth/login?next=${encodeURIComponent(next)}`, {
+        form: { username: "ada", password: "lovelace" },
+      });
+      assert.equal(elsewhere.headers.get("location"), "/", `next=${next} is not followed`);
+    }
+    await client.post("/auth/logout");
 
     const wrong = await client.post("/auth/login", { form: { username: "ada", password: "nope" } });
     assert.match(await wrong.text(), /Incorrect username or password\./);
@@ -94,13 +105,15 @@ describe("examples/blog", () => {
     await page.waitForURL(`${base}/auth/login`);
     assert.match((await page.textContent(".flash")) ?? "", /Registered/);
 
+    // Asking for a page that needs a login goes through the login form and back to that page.
+    await page.goto(`${base}/create`);
+    await page.waitForURL(`${base}/auth/login?next=%2Fcreate`);
     await page.fill("#username", "grace");
     await page.fill("#password", "hopper");
     await page.click('input[type="submit"]');
-    await page.waitForURL(`${base}/`);
+    await page.waitForURL(`${base}/create`);
     assert.equal(await page.textContent("nav span"), "grace");
 
-    await page.click("text=New");
     await page.fill("#title", "Hello from Chromium");
     await page.fill("#body", "Written by a real browser.");
     await page.click('input[type="submit"]');

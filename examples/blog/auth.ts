@@ -8,16 +8,23 @@ import {
   redirect,
   renderTemplate,
   request,
+  safeNext,
   session,
   urlFor,
 } from "../../src/index.ts";
 import type { Db, User } from "./db.ts";
 import { checkPassword, hashPassword } from "./passwords.ts";
 
-/** Wraps a handler so that anonymous visitors are sent to the login page first. */
+/**
+ * Wraps a handler so that anonymous visitors are sent to the login page first, and brought back
+ * to the page they asked for (a GET) once logged in.
+ */
 export function loginRequired<P>(handler: Handler<P>): Handler<P> {
   const wrapped: Handler<P> = (req) => {
-    if (g.user === undefined) return redirect(urlFor("auth.login"));
+    if (g.user === undefined) {
+      const back = req.method === "GET" ? { next: req.rawPath } : {};
+      return redirect(urlFor("auth.login", back));
+    }
     return handler(req);
   };
   Object.defineProperty(wrapped, "name", { value: handler.name });
@@ -76,7 +83,8 @@ export function authBlueprint(db: Db): Blueprint {
       } else {
         session.clear();
         session.set("userId", user.id);
-        return redirect(urlFor("blog.index"));
+        // `next` comes from the URL, so anyone can write it: only a path on this site is followed.
+        return redirect(safeNext(request.query.get("next"), urlFor("blog.index")));
       }
     }
     return renderTemplate("auth/login.html");

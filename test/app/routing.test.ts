@@ -78,14 +78,20 @@ describe("routing through the dispatcher", () => {
     assert.equal((await client.get("///x")).status, 404);
   });
 
-  test("a hook reading req.path on a malformed URL still gets the 400, not a 500", async () => {
+  test("a malformed URL is 400 before any beforeRequest hook; afterRequest and the 400 handler see it", async () => {
     const a = new Phial();
     const seen: string[] = [];
-    a.beforeRequest((req) => void seen.push(req.path));
+    a.beforeRequest((req) => void seen.push(`before ${req.path}`));
+    a.afterRequest((res, req) => {
+      seen.push(`after ${req.path} ${res.status}`);
+      return res;
+    });
+    a.errorHandler(400, (err) => `bad: ${err.description}`);
     a.get("/<name>", (req) => req.params.name);
     const res = await a.testClient().get("/bad%ZZ");
     assert.equal(res.status, 400);
-    assert.deepEqual(seen, ["/bad%ZZ"]);
+    assert.match(res.text(), /^bad: The URL path is malformed/);
+    assert.deepEqual(seen, ["after /bad%ZZ 400"]);
   });
 
   test("case-sensitive", async () => {
