@@ -2,21 +2,13 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { parse as parseCookies } from "cookie";
-import {
-  decodeText,
-  hasBody,
-  isJsonType,
-  type MediaType,
-  parseJson,
-  parseMediaType,
-  readBody,
-} from "./body.ts";
-import { SetupError, UnsupportedMediaType } from "./errors.ts";
+import { type MediaType, parseMediaType } from "./body.ts";
+import { SetupError } from "./errors.ts";
 import { finishUrl, type UrlForOptions } from "./external-url.ts";
 import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
-import { MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
+import { type MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
 import { type Forwarded, forwarded, trustNone } from "./internal/proxy.ts";
-import { type MultipartData, readMultipart } from "./multipart.ts";
+import { RequestBody } from "./request-body.ts";
 import type {
   AfterThisRequest,
   RequestOwner,
@@ -65,13 +57,12 @@ export class Request<P = Record<string, unknown>> {
   #path: string | undefined;
   #query: MultiDict | undefined;
   #cookies: Record<string, string | undefined> | undefined;
-  #body: Promise<Buffer> | undefined;
+  #body: RequestBody | undefined;
   #media: MediaType | null | undefined;
   #controller: AbortController | undefined;
   #g: Record<string, unknown> | undefined;
   #session: Session | undefined;
   #proxied: Forwarded | undefined;
-  #multipart: Promise<MultipartData> | undefined;
   /** @internal Set when a body limit refused the body mid-way, so the connection must close. */
   bodyRefused = false;
   /** @internal Functions queued by {@link afterThisRequest}. */
@@ -258,40 +249,17 @@ export class Request<P = Record<string, unknown>> {
    * only once; the limits of the buffered readers do not apply to it.
    */
   get stream(): Readable {
-    if (this.#body !== undefined) {
-      throw new TypeError("The body was already read with bytes()/text()/json()/form().");
-    }
-    this.#body = Promise.reject(new TypeError("The body was taken as req.stream."));
-    this.#body.catch(() => {});
-    return this.raw;
+    return this.#reader().stream();
   }
 
   /** The whole body as bytes, at most `config.maxContentLength` of them (413 above). */
   bytes(): Promise<Buffer> {
-    return this.#read(this.#owner.config.maxContentLength);
-  }
-
-  #read(limit: number): Promise<Buffer> {
-    if (this.#body === undefined) {
-      if (!hasBody(this.raw)) {
-        this.#body = Promise.resolve(Buffer.alloc(0));
-      } else if (this.raw.readableEnded || this.raw.destroyed) {
-        this.#body = Promise.reject(new TypeError("The body stream was already consumed."));
-      } else {
-        this.#body = readBody(this.raw, limit);
-        this.#body.catch(() => {
-          // The rest of a refused body is never read: the dispatcher closes the connection.
-          this.bodyRefused = true;
-        });
-      }
-    }
-    return this.#body;
+    return this.#reader().read();
   }
 
   /** The body decoded as text in its declared charset (UTF-8 by default); invalid bytes are 400. */
   async text(): Promise<string> {
-    const media = this.mediaType;
-    return decodeText(await this.bytes(), media?.charset ?? null);
+    return this.#reader().text(this.mediaType);
   }
 
   /**
@@ -305,20 +273,7 @@ export class Request<P = Record<string, unknown>> {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!isJsonType(media)) {
-      return Promise.reject(
-        new UnsupportedMediaType(
-          `Expected a JSON body (Content-Type: application/json), got ${media ? media.essence : "no Content-Type"}.`,
-        ),
-      );
-    }
-    if (media?.charset && media.charset !== "utf-8") {
-      return Promise.reject(
-        new UnsupportedMediaType(`JSON must be UTF-8, got charset ${media.charset}.`),
-      );
-    }
-    // then() rather than async/await: one promise hop fewer on the commonest body read.
-    return this.bytes().then(parseUtf8Json) as Promise<T>;
+    return this.#reader().json(media) as Promise<T>;
   }
 
   /**
@@ -327,18 +282,7 @@ export class Request<P = Record<string, unknown>> {
    * {@link files}). A request without a body gives an empty map; other types are 415.
    */
   async form(): Promise<MultiDict> {
-    const media = this.mediaType;
-    if (media === null && !hasBody(this.raw)) return new MultiDict();
-    if (media?.essence === "multipart/form-data") return (await this.#readMultipart()).fields;
-    if (media?.essence !== "application/x-www-form-urlencoded") {
-      throw new UnsupportedMediaType(
-        `Expected a form body (application/x-www-form-urlencoded or multipart/form-data), got ${media ? media.essence : "no Content-Type"}.`,
-      );
-    }
-    const config = this.#owner.config;
-    const limit = Math.min(config.maxContentLength, config.maxFormMemorySize);
-    const text = decodeText(await this.#read(limit), media.charset);
-    return parseUrlEncoded(text, config.maxFormParts, "form");
+    return this.#reader().form(this.mediaType);
   }
 
   /**
@@ -350,41 +294,14 @@ export class Request<P = Record<string, unknown>> {
    * @example `const photo = (await req.files()).get("photo"); await photo?.save("/srv/uploads/" + photo.filename);`
    */
   async files(): Promise<MultiDict<UploadedFile>> {
-    const media = this.mediaType;
-    if (media?.essence === "multipart/form-data") return (await this.#readMultipart()).files;
-    if (
-      (media === null && !hasBody(this.raw)) ||
-      media?.essence === "application/x-www-form-urlencoded"
-    ) {
-      return new MultiDict();
-    }
-    throw new UnsupportedMediaType(
-      `Expected a multipart/form-data body, got ${media ? media.essence : "no Content-Type"}.`,
-    );
+    return this.#reader().files(this.mediaType);
   }
 
-  #readMultipart(): Promise<MultipartData> {
-    if (this.#multipart === undefined) {
-      const raw = this.raw;
-      if (!hasBody(raw)) {
-        this.#multipart = Promise.resolve({ fields: new MultiDict(), files: new MultiDict() });
-      } else if (this.#body !== undefined || raw.readableEnded || raw.destroyed) {
-        this.#multipart = Promise.reject(new TypeError("The body was already read."));
-      } else {
-        const config = this.#owner.config;
-        const type = raw.headers["content-type"] as string;
-        this.#multipart = readMultipart(raw, this.#res, type, config);
-        this.#multipart.catch(() => {
-          // As in #read: the rest of a refused body is never read, so the connection closes.
-          this.bodyRefused = true;
-        });
-      }
-      if (this.#body === undefined) {
-        this.#body = Promise.reject(new TypeError("The body was read as multipart/form-data."));
-        this.#body.catch(() => {});
-      }
-    }
-    return this.#multipart;
+  #reader(): RequestBody {
+    this.#body ??= new RequestBody(this.raw, this.#res, this.#owner.config, () => {
+      this.bodyRefused = true;
+    });
+    return this.#body;
   }
 
   /**
@@ -441,10 +358,6 @@ export class Request<P = Record<string, unknown>> {
     }
     return templates;
   }
-}
-
-function parseUtf8Json(bytes: Buffer): unknown {
-  return parseJson(decodeText(bytes, "utf-8"));
 }
 
 const EMPTY_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
