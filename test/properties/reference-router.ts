@@ -11,7 +11,8 @@
  * - registration order never matters, except that two registrations reaching the very same
  *   route (the same chain of segments) with one method answer with the first one;
  * - `path` and `*rest` take one or more non-empty segments, the fewest that let the rest match;
- *   empty segments (`//`, a trailing slash) only ever match static text;
+ *   empty segments (`//`, a trailing slash) only ever match static text; a `path` value never
+ *   has an empty piece (a decoded %2F at either end of it or next to a slash);
  * - GET answers HEAD; OPTIONS and 405 list every method of every rule matching the path, plus
  *   HEAD with GET, plus OPTIONS;
  * - a rule ending in `/` answers the slash-less URL with a redirect when nothing else matched it;
@@ -29,7 +30,10 @@ export type SingleSeg =
   | { readonly kind: "prefix" }
   | { readonly kind: "pair" }
   | { readonly kind: "path" }
-  | { readonly kind: "rest" };
+  | { readonly kind: "rest" }
+  /** `f<path:p>.md` and `f*p.md`: a wildcard with text around it. */
+  | { readonly kind: "pathAround" }
+  | { readonly kind: "restAround" };
 
 /** A piece of a generated pattern: a segment, or one segment in an optional group `{/...}`. */
 export type SegSpec = SingleSeg | { readonly kind: "optional"; readonly inner: SingleSeg };
@@ -79,6 +83,10 @@ function renderSeg(seg: SingleSeg, i: number): string {
       return `<path:${name}>`;
     case "rest":
       return `*${name}`;
+    case "pathAround":
+      return `f<path:${name}>.md`;
+    case "restAround":
+      return `f*${name}.md`;
   }
 }
 
@@ -201,11 +209,26 @@ function allMatches(
     const { seg } = flat[k] as FlatSeg;
     const tier = tierOf(seg);
     const id = identityOf(seg);
-    if (seg.kind === "path" || seg.kind === "rest") {
+    if (tier === 4) {
+      const around = seg.kind === "pathAround" || seg.kind === "restAround";
+      const [before, after] = around ? ["f", ".md"] : ["", ""];
       for (let j = i; j < segs.length && segs[j] !== ""; j++) {
         const taken = segs.slice(i, j + 1);
+        const first = taken[0] as string;
+        const last = taken[taken.length - 1] as string;
+        if (!first.startsWith(before) || !last.endsWith(after)) continue;
+        if (taken.length === 1 && first.length < before.length + after.length) continue;
+        taken[0] = first.slice(before.length);
+        taken[taken.length - 1] = (taken[taken.length - 1] as string).slice(
+          0,
+          (taken[taken.length - 1] as string).length - after.length,
+        );
+        // Each segment's piece is non-empty; a path value has no empty piece at all.
+        if (taken.includes("")) continue;
+        const asList = seg.kind === "rest" || seg.kind === "restAround";
+        if (!asList && taken.join("/").split("/").includes("")) continue;
         keys.push({ tier, id, span: taken.length });
-        values.push(seg.kind === "rest" ? taken : taken.join("/"));
+        values.push(asList ? taken : taken.join("/"));
         step(k + 1, j + 1);
         keys.pop();
         values.pop();

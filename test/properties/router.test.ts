@@ -48,6 +48,9 @@ const WORDS = [
   "é",
   "ü.json",
   "a/b",
+  "/",
+  "a/",
+  "/b",
   "100%",
   "?#",
 ];
@@ -69,7 +72,15 @@ const singleSeg: fc.Arbitrary<SingleSeg> = fc.oneof(
       { kind: "pair" } as const,
     ),
   },
-  { weight: 2, arbitrary: fc.constantFrom({ kind: "path" } as const, { kind: "rest" } as const) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      { kind: "path" } as const,
+      { kind: "rest" } as const,
+      { kind: "pathAround" } as const,
+      { kind: "restAround" } as const,
+    ),
+  },
 );
 
 const seg: fc.Arbitrary<SegSpec> = fc.oneof(
@@ -110,6 +121,16 @@ function partsFor(s: SegSpec): fc.Arbitrary<string[]> {
       return one(word.map((w) => `v${w}`));
     case "pair":
       return one(fc.tuple(word, word).map(([x, y]) => `${x}-${y}`));
+    case "pathAround":
+    case "restAround":
+      return partsFor({ kind: "path" }).chain((parts) =>
+        fc.tuple(fc.boolean(), fc.boolean()).map(([f, md]) => {
+          const out = [...parts];
+          if (f) out[0] = `f${out[0]}`;
+          if (md) out[out.length - 1] = `${out[out.length - 1]}.md`;
+          return out;
+        }),
+      );
     case "path":
     case "rest":
       return fc.oneof(
@@ -293,7 +314,7 @@ describe("route table properties", () => {
           }
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 1000, includeErrorInReport: true },
     );
   });
 
@@ -349,7 +370,7 @@ describe("route table properties", () => {
           await client.close();
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 100, includeErrorInReport: true },
     );
   });
 });
