@@ -155,7 +155,7 @@ for (const kind of clientKinds) {
             // An empty session sends no cookie at all, so only a stored one keeps its flag.
             if (data.entries.length > 0) assert.equal(back.permanent, data.permanent);
           }),
-          { numRuns },
+          { numRuns, includeErrorInReport: true },
         ),
       ));
 
@@ -173,7 +173,7 @@ for (const kind of clientKinds) {
             assert.deepStrictEqual(sortByName(res.json() as [string, string][]), sortByName(pairs));
           }),
         ),
-        { numRuns },
+        { numRuns, includeErrorInReport: true },
       ));
 
     test("any single-byte change to a signed session cookie opens an empty session", () =>
@@ -195,7 +195,7 @@ for (const kind of clientKinds) {
               }
             },
           ),
-          { numRuns },
+          { numRuns, includeErrorInReport: true },
         ),
       ));
   });
