@@ -44,6 +44,9 @@ const segment: fc.Arbitrary<string> = fc.oneof(
     "%2E",
     "%2F",
     "a%2Fb",
+    "%2Fetc",
+    "a%2F",
+    "a%2F%2Fb",
     "%5C",
     "..%5C..",
     "%00",
@@ -153,6 +156,22 @@ const echoTarget: fc.Arbitrary<string> = fc
   .map(([start, k, v, w]) =>
     start.endsWith("?") ? `${start}${k}=${v}` : `${start}${v}&c=${w}&${k}=${w}`,
   );
+
+/** Routes whose params go somewhere: their own URL built back, or a file looked up. */
+const paramTarget: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom(
+      "/files/{}",
+      "/files/{}/{}",
+      "/docs/{}/{}",
+      "/a/{}",
+      "/users/{}",
+      "/shop/{}/items",
+    ),
+    segment,
+    segment,
+  )
+  .map(([template, a, b]) => template.replace("{}", a).replace("{}", b));
 
 const target = fc.oneof({ weight: 5, arbitrary: anyTarget }, { weight: 1, arbitrary: echoTarget });
 
@@ -389,8 +408,21 @@ const bodyRequest: fc.Arbitrary<FuzzRequest> = fc
     body: b,
   }));
 
-/** Requests for the test client: anything, or a body for a body-reading handler. */
-export const request: fc.Arbitrary<FuzzRequest> = fc.oneof(anyRequest, bodyRequest);
+/** A GET whose input goes somewhere: a header, a template, the session, a URL, a file name. */
+const inputRequest: fc.Arbitrary<FuzzRequest> = fc.record({
+  hooks: fc.boolean(),
+  method: fc.constant("GET"),
+  target: fc.oneof(echoTarget, paramTarget),
+  headers,
+  body: fc.constant(undefined),
+});
+
+/** Requests for the test client: anything, a body to read, or input to echo. */
+export const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  { weight: 3, arbitrary: anyRequest },
+  { weight: 1, arbitrary: bodyRequest },
+  { weight: 1, arbitrary: inputRequest },
+);
 
 /** A short description of a request for failure messages. */
 export function describeRequest(r: FuzzRequest): string {
