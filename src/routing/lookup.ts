@@ -190,13 +190,24 @@ export class Lookup<T> {
     // The first piece (the segment minus the prefix) may never be empty. Returning here, before
     // anything is recorded, also keeps the fast-fail below sound.
     if (first.length === prefix.length || !first.startsWith(prefix)) return false;
+    // A decoded %2F can leave an empty piece in a `path` value ("/files/%2Fetc", "a%2F%2Fb"),
+    // which its toUrl refuses, so urlFor could never build the URL back: such a value does not
+    // match. A segment that would make one ends the run, as an empty segment does.
+    const pieces = this.encoded && edge.deferred && !edge.asArray;
+    if (pieces && emptyPiece(first, prefix.length)) return false;
     // A deferred wildcard that failed from start s fails from any later start in the same run:
     // its candidates are a subset and every continuation was already tried. This keeps several
     // wildcards in one route linear instead of polynomial in the number of segments.
     const failed = edge.deferred ? this.wildFails?.get(edge) : undefined;
     if (failed !== undefined && i >= failed[0] && i <= failed[1]) return false;
     let last = i;
-    while (last + 1 < n && segs[last + 1] !== "") last++;
+    while (
+      last + 1 < n &&
+      segs[last + 1] !== "" &&
+      !(pieces && emptyPiece(segs[last + 1] as string, 0))
+    ) {
+      last++;
+    }
     const leafOnly = child.statics === null && child.edges.length === 0;
     const d = this.depth;
     // Shortest first, like Werkzeug's lazy `path` and path-to-regexp's earlier wildcards; a
@@ -213,6 +224,7 @@ export class Lookup<T> {
       }
       const end = segs[j] as string;
       if (!end.endsWith(suffix)) continue;
+      if (pieces && end.charCodeAt(end.length - suffix.length - 1) === 47) continue;
       // The last piece (or the only one) may not be empty either.
       if (i === j ? first.length <= prefix.length + suffix.length : end.length === suffix.length) {
         continue;
@@ -274,4 +286,14 @@ export class Lookup<T> {
     for (let m = i + 1; m < j; m++) text += `/${segs[m] as string}`;
     return `${text}/${endSeg.slice(0, endSeg.length - s)}`;
   }
+}
+
+/** Whether `segment` from `from` on starts or ends with "/" or holds "//" (prefixes hold none). */
+function emptyPiece(segment: string, from: number): boolean {
+  if (segment.indexOf("/", from) === -1) return false;
+  return (
+    segment.charCodeAt(from) === 47 ||
+    segment.charCodeAt(segment.length - 1) === 47 ||
+    segment.indexOf("//", from) !== -1
+  );
 }

@@ -9,7 +9,9 @@
  * - Two patterns reaching the same route with the same method: the first registered answers.
  * - The strict-slash redirect is given when the slash URL has a route for any method.
  * - Wildcards and `path` take one or more non-empty segments, the fewest that let the rest of
- *   the route match; they never absorb a trailing slash.
+ *   the route match; they never absorb a trailing slash. A `path` value never has an empty
+ *   piece either (a decoded %2F at its ends or next to a slash), since urlFor could not build
+ *   it back.
  */
 import { RouteDefinitionError } from "../errors.ts";
 import { Lookup } from "./lookup.ts";

@@ -28,6 +28,21 @@ describe("decoding", () => {
     assert.deepEqual(found(t, "/f/a%2Fb.txt").params, { name: "a/b", ext: "txt" });
   });
 
+  it("never gives a path value an empty piece, which urlFor could not build back", () => {
+    for (const path of ["/p/%2Fa", "/p/a%2F", "/p/a%2F/b", "/p/a/%2Fb", "/p/a%2F%2Fb", "/p/%2F"]) {
+      assert.equal(t.match("GET", path).type, "not_found", path);
+    }
+    assert.deepEqual(found(t, "/p/a%2Fb%2Fc/d").params, { p: "a/b/c/d" });
+    // A list item may hold a "/": it is encoded back as %2F.
+    assert.deepEqual(found(t, "/raw/%2F/a%2F").params, { rest: ["/", "a/"] });
+    // With text around it, the pieces are what is left once the text is taken off.
+    const mixed = tableOf(["/x-<path:p>.md/end"]);
+    for (const path of ["/x-a%2F.md/end", "/x-%2Fa.md/end", "/x-a/b%2F.md/end"]) {
+      assert.equal(mixed.match("GET", path).type, "not_found", path);
+    }
+    assert.deepEqual(found(mixed, "/x-a%2Fb/c.md/end").params, { p: "a/b/c" });
+  });
+
   it("decodes each segment exactly once", () => {
     assert.deepEqual(found(t, "/files/a%2520b").params, { name: "a%20b" });
     assert.deepEqual(found(t, "/files/%5C%00").params, { name: "\\\u0000" });
