@@ -5,8 +5,8 @@
  * The server and the clients share this process, so a descriptor either side leaks shows up here.
  */
 import assert from "node:assert/strict";
-import type { EventEmitter } from "node:events";
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { type EventEmitter, once } from "node:events";
+import { createReadStream, existsSync, type ReadStream, readdirSync, readlinkSync } from "node:fs";
 import type { Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Phial, Request } from "../../src/index.ts";
@@ -158,6 +158,7 @@ export class FaultServer {
   #serverListeners: Record<string, number> = {};
   #processListeners: Record<string, number> = {};
   #count = 0;
+  readonly #streams = new Map<string, Promise<unknown>[]>();
 
   /** Installs `/probe` and the teardown recorder: do this before registering hooks under test. */
   constructor(app: Phial) {
@@ -190,6 +191,26 @@ export class FaultServer {
     }
     await drained(this.server);
     this.#snapshot();
+  }
+
+  /**
+   * A read stream of `file` for a handler to return, whose closing {@link injectFault} waits
+   * for: a stream destroyed before its file opened still opens it, then closes it, so without
+   * this wait a descriptor count could catch it in between. One never closed fails the fault.
+   */
+  fileStream(req: Request, file: string): ReadStream {
+    const stream = createReadStream(file);
+    const id = String(req.headers["x-fault-id"]);
+    const closed = once(stream, "close", { signal: AbortSignal.timeout(3000) }).catch(() => {
+      throw new Error(`a file stream of ${id} was never closed`);
+    });
+    this.#streams.set(id, [...(this.#streams.get(id) ?? []), closed]);
+    return stream;
+  }
+
+  /** Resolves once every {@link fileStream} of request `id` closed. */
+  async streamsClosed(id: string): Promise<void> {
+    await Promise.all(this.#streams.get(id) ?? []);
   }
 
   /** A fresh request id for the teardown log. */
@@ -336,6 +357,7 @@ async function checkFault(
   const torn = await rig.teardown.ran(id);
   if (fault.teardown === null) assert.equal(torn[0], null);
   else assert.match(String(torn[0]), fault.teardown);
+  await rig.streamsClosed(id);
 
   const next = conn.closed ? await RawConnection.open(rig.port) : conn;
   conns.push(next);

@@ -68,17 +68,25 @@ export class RawConnection {
   }
 
   /** Resolves once `bytes` bytes (or more) were received in total, or the connection closed. */
-  async receivedAtLeast(bytes: number): Promise<void> {
-    while (this.received.length < bytes && !this.#closed) await this.#next();
+  async receivedAtLeast(bytes: number, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    const what = `${bytes} bytes did not arrive within ${ms} ms`;
+    while (this.received.length < bytes && !this.#closed) await this.#next(deadline, what);
   }
 
-  /** Resolves once the connection closed. */
-  async close(): Promise<void> {
-    while (!this.#closed) await this.#next();
+  /** Resolves once the connection closed; rejects if it is still open after `ms`. */
+  async close(ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    const what = `the server did not close the connection within ${ms} ms`;
+    while (!this.#closed) await this.#next(deadline, what);
   }
 
-  /** Reads the next answer: whole by its framing, or what arrived before the connection closed. */
-  async answer(): Promise<RawAnswer> {
+  /**
+   * Reads the next answer: whole by its framing, or what arrived before the connection closed.
+   * Rejects if neither happened within `ms` (a bound against a hung server, not a timing test).
+   */
+  async answer(ms = 5000): Promise<RawAnswer> {
+    const deadline = Date.now() + ms;
     for (;;) {
       const parsed = parseAnswer(this.#buffer);
       if (parsed !== undefined) {
@@ -90,7 +98,7 @@ export class RawConnection {
         this.#buffer = Buffer.alloc(0);
         return partialAnswer(rest);
       }
-      await this.#next();
+      await this.#next(deadline, `no answer arrived within ${ms} ms`);
     }
   }
 
@@ -98,9 +106,18 @@ export class RawConnection {
     this.socket.destroy();
   }
 
-  #next(): Promise<void> {
-    return new Promise((resolve) => {
+  /** Waits for more bytes or the close; rejects with `what` once `deadline` passed. */
+  #next(deadline: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.#wake = undefined;
+          reject(new Error(what));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.#wake = () => {
+        clearTimeout(timer);
         this.#wake = undefined;
         resolve();
       };

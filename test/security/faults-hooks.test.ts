@@ -6,7 +6,7 @@
  * unhandled, no detail sent). Debug pages show the detail, escaped.
  */
 import assert from "node:assert/strict";
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -66,7 +66,7 @@ function makeRig(contextLocals: boolean): FaultServer {
   });
   app.get("/session-throws-stream", (req) => {
     req.session.set("fail", "throw");
-    return createReadStream(file);
+    return rig.fileStream(req, file);
   });
 
   const hooks = new Blueprint("hooks", { urlPrefix: "/hooks" });
@@ -102,7 +102,7 @@ function makeRig(contextLocals: boolean): FaultServer {
   ]) {
     hooks.get(`/${name}`, () => "ok");
   }
-  hooks.get("/after-throws-stream", () => createReadStream(file));
+  hooks.get("/after-throws-stream", (req) => rig.fileStream(req, file));
   for (const name of ["handler-throws", "handler-rejects", "handler-undefined"]) {
     hooks.get(`/${name}`, () => {
       throw new Refused(`${SECRET}: refused`);

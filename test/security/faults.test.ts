@@ -6,7 +6,7 @@
  * scope without before/after hooks) and through the full lifecycle (a blueprint with a hook),
  * with and without context locals, over keep-alive and `Connection: close` connections.
  */
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -25,7 +25,7 @@ function boom(): Error {
 }
 
 /** The handler faults, registered on `target` (the app, or a blueprint). */
-function addFaultRoutes(target: Scaffold, contextLocals: boolean): void {
+function addFaultRoutes(target: Scaffold, rig: FaultServer, contextLocals: boolean): void {
   target.get("/file", () => sendFile(file));
   target.get("/throw", () => {
     throw boom();
@@ -121,12 +121,12 @@ function addFaultRoutes(target: Scaffold, contextLocals: boolean): void {
   });
   target.get("/status-interim", () => ["x", 102]);
   target.get("/status-web-error", () => globalThis.Response.error());
-  target.get("/status-later-stream", () => {
-    const res = new Response(createReadStream(file));
+  target.get("/status-later-stream", (req) => {
+    const res = new Response(rig.fileStream(req, file));
     res.status = 42;
     return res;
   });
-  target.get("/tuple-stream-header", () => [createReadStream(file), { "X-Note": "a\nb" }]);
+  target.get("/tuple-stream-header", (req) => [rig.fileStream(req, file), { "X-Note": "a\nb" }]);
 }
 
 const broke = new RegExp(`${SECRET}: the handler broke`);
@@ -219,11 +219,11 @@ const faults: readonly (Fault & { readonly why: string })[] = [
 
 function makeRig(contextLocals: boolean): FaultServer {
   const rig = new FaultServer(new Phial({ logger: silentLogger(), contextLocals }));
-  addFaultRoutes(rig.app, contextLocals);
+  addFaultRoutes(rig.app, rig, contextLocals);
   // The same routes through the full lifecycle: a beforeRequest hook takes them off the fast path.
   const lifecycle = new Blueprint("lifecycle", { urlPrefix: "/lifecycle" });
   lifecycle.beforeRequest(() => undefined);
-  addFaultRoutes(lifecycle, contextLocals);
+  addFaultRoutes(lifecycle, rig, contextLocals);
   rig.app.registerBlueprint(lifecycle);
   return rig;
 }
