@@ -17,7 +17,7 @@ import { isThenable } from "./internal/thenable.ts";
 import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
-import { type Response, writeResponse, writeText } from "./response.ts";
+import { Response, releaseUnsent, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
 import { MALFORMED_PATH, routingAnswer } from "./routing-answer.ts";
 import type { ErrorHandler } from "./scaffold.ts";
@@ -194,6 +194,7 @@ export class Dispatcher {
     try {
       response = toResponse(value, req.endpoint ?? NO_ENDPOINT);
     } catch (error) {
+      releaseUnsent(value);
       this.#run(req, res, match, scope, { error });
       return;
     }
@@ -245,26 +246,24 @@ export class Dispatcher {
       error = err;
       response = await this.#handleException(req, scope, err);
     }
-    if (req.openedSession !== undefined) response = await this.#saveSession(req, response);
+    if (req.openedSession !== undefined) {
+      // Step 6b: the session interface writes the session (its cookie) into the response.
+      try {
+        const owner = this.#s.owner;
+        await saveSession(req.openedSession, req, response, owner, owner.sessionInterface);
+      } catch (err) {
+        this.#s.logger.error(`Saving the session of ${req.method} ${req.rawPath} failed`, { err });
+        error ??= err;
+        releaseUnsent(response);
+        response = this.#errorPage(req, new InternalServerError(undefined, { cause: err }), err);
+      }
+    }
     await this.#write(req, res, scope, response, error);
   }
 
   async #openSession(req: Request): Promise<void> {
     const iface = this.#s.owner.sessionInterface;
     if (iface !== null) req.useSession(await openSessionEagerly(req, this.#s.owner, iface));
-  }
-
-  /** Step 6b: the session interface writes the session (its cookie) into the response. */
-  async #saveSession(req: Request, response: Response): Promise<Response> {
-    if (req.openedSession === undefined) return response;
-    try {
-      const owner = this.#s.owner;
-      await saveSession(req.openedSession, req, response, owner, owner.sessionInterface);
-      return response;
-    } catch (err) {
-      this.#s.logger.error(`Saving the session of ${req.method} ${req.rawPath} failed`, { err });
-      return this.#errorPage(req, new InternalServerError(undefined, { cause: err }), err);
-    }
   }
 
   /** beforeRequest hooks, then the handler (unless a hook answered), then afterRequest. */
@@ -285,7 +284,14 @@ export class Dispatcher {
       }
       if (value === undefined) value = await this.#dispatch(req, match);
     }
-    return this.#processResponse(req, scope, toResponse(value, req.endpoint ?? NO_ENDPOINT));
+    let response: Response;
+    try {
+      response = toResponse(value, req.endpoint ?? NO_ENDPOINT);
+    } catch (err) {
+      releaseUnsent(value);
+      throw err;
+    }
+    return this.#processResponse(req, scope, response);
   }
 
   /** The handler, or the answer routing already decided (Flask's routing exceptions). */
@@ -293,13 +299,21 @@ export class Dispatcher {
     return match.type === "found" ? match.value.handler(req) : routingAnswer(req, match);
   }
 
-  /** afterThisRequest functions in order, then afterRequest hooks last-registered first. */
+  /**
+   * afterThisRequest functions in order, then afterRequest hooks last-registered first. When one
+   * fails, the response it was given is released: an error page replaces it.
+   */
   async #processResponse(req: Request, scope: Scope, response: Response): Promise<Response> {
     let current = response;
-    if (req.afterThis !== undefined) {
-      for (const fn of req.afterThis) current = (await fn(current)) ?? current;
+    try {
+      if (req.afterThis !== undefined) {
+        for (const fn of req.afterThis) current = checked(await fn(current)) ?? current;
+      }
+      for (const hook of scope.after) current = checked(await hook(current, req)) ?? current;
+    } catch (err) {
+      releaseUnsent(current);
+      throw err;
     }
-    for (const hook of scope.after) current = (await hook(current, req)) ?? current;
     return current;
   }
 
@@ -353,10 +367,10 @@ export class Dispatcher {
       // File responses become 200/206/304/416 here, after the hooks, from the request's headers.
       pending = writeResponse(res, prepareFileResponse(response, req, this.#s.config), head);
     } catch (invalid) {
-      // Nothing was written yet (bad header name or value): answer a plain 500 instead.
+      // Nothing was written yet (an invalid status): answer a plain 500 instead.
       this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}`, { err: invalid });
       error ??= invalid;
-      pending = writeResponse(res, this.#errorPage(req, new InternalServerError(), invalid), head);
+      pending = this.#writeFallback(req, res, invalid);
     }
     if (pending === undefined) {
       if (scope.teardown.length > 0) return this.#teardownAll(req, scope, error);
@@ -368,9 +382,18 @@ export class Dispatcher {
         this.#s.logger.error(`The response stream of ${req.method} ${req.rawPath} failed`, {
           err: streamError,
         });
+        // Failed before its first chunk: no status line went out, so a 500 still can.
+        if (!res.headersSent && !res.destroyed) this.#writeFallback(req, res, streamError);
         return this.#teardownAll(req, scope, error ?? streamError);
       },
     );
+  }
+
+  /** The plain 500 for a response that could not be written (a string body: written at once). */
+  #writeFallback(req: Request, res: ServerResponse, cause: unknown): Promise<void> | undefined {
+    const page = this.#errorPage(req, new InternalServerError(), cause);
+    if (this.#mustClose(req)) page.headers.set("Connection", "close");
+    return writeResponse(res, page, req.method === "HEAD");
   }
 
   /**
@@ -414,6 +437,15 @@ export class Dispatcher {
   readonly #fatal = (err: unknown): void => {
     this.#s.logger.error("phial failed to answer a request (this is a bug in phial)", { err });
   };
+}
+
+/** What an afterRequest hook returned, refused unless it is a Response or nothing. */
+function checked(value: unknown): Response | undefined {
+  if (value === undefined || value === null || value instanceof Response) return value ?? undefined;
+  throw new TypeError(
+    "An afterRequest hook (or afterThisRequest function) must return the Response it was " +
+      "given, another Response, or nothing; use makeResponse() to build one from a value.",
+  );
 }
 
 const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];

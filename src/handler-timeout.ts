@@ -6,7 +6,7 @@
 import { ServiceUnavailable } from "./errors.ts";
 import { isThenable } from "./internal/thenable.ts";
 import type { Request } from "./request.ts";
-import { discard, Response } from "./response.ts";
+import { releaseUnsent } from "./response.ts";
 
 /**
  * The 503 a route answers when its handler has not produced a value within the route's
@@ -66,7 +66,7 @@ export function withTimeout(
       value.then(
         (settled) => {
           clearTimeout(timer);
-          if (late) release(settled);
+          if (late) releaseUnsent(settled);
           else resolve(settled);
         },
         (error: unknown) => {
@@ -76,17 +76,4 @@ export function withTimeout(
       );
     });
   };
-}
-
-/** Frees a stream a handler returned too late: the body itself, a Response's, or a tuple's. */
-function release(value: unknown): void {
-  const body = value instanceof Response ? value.body : Array.isArray(value) ? value[0] : value;
-  if (isStreamLike(body)) discard(body);
-}
-
-/** Streams, web streams, generators and other iterators: what may hold a file or a cursor open. */
-function isStreamLike(body: unknown): body is Parameters<typeof discard>[0] {
-  if (typeof body !== "object" || body === null) return false;
-  if (body instanceof Uint8Array || Array.isArray(body)) return false;
-  return Symbol.asyncIterator in body || Symbol.iterator in body;
 }

@@ -181,10 +181,12 @@ export class Response {
 }
 
 function assertStatus(status: number): void {
-  // Three digits is what the status line can carry; Node enforces the same range.
-  if (!Number.isInteger(status) || status < 100 || status > 999) {
+  // Three digits is what the status line can carry. A 1xx is an interim answer: sent as the
+  // final one, it leaves the client waiting for a response that never comes.
+  if (!Number.isInteger(status) || status < 200 || status > 999) {
     throw new RangeError(
-      `A response status must be an integer from 100 to 999, got ${String(status)}.`,
+      `A response status must be an integer from 200 to 999, got ${String(status)}; ` +
+        "1xx statuses are interim answers, not responses.",
     );
   }
 }
@@ -209,14 +211,16 @@ const TRANSFER = new Set(["transfer-encoding"]);
  * Writes `response` to `res`: status and headers with one `writeHead` call, then the body.
  * A returned promise must be given a rejection handler: stream failures are expected events.
  *
- * - Invalid status or headers throw synchronously before anything is written, so the caller
- *   can still answer 500.
- * - `string`, `Uint8Array` and `null` bodies get a computed Content-Length (none on 1xx/204;
- *   a user-set one kept on 304) and are written at once; returns `undefined`.
+ * - An invalid status (or an unusable body) throws synchronously before anything is written,
+ *   with a stream body released, so the caller can still answer 500.
+ * - `string`, `Uint8Array` and `null` bodies get a computed Content-Length (none on 204; a
+ *   user-set one kept on 304) and are written at once; returns `undefined`.
  * - Streams, async iterables and generators are piped with backpressure; returns a promise
- *   that settles when the body is sent, and rejects with the stream's error (or the client's
- *   disconnect), after destroying the socket: nothing more is written after a failure.
- * - For HEAD, 1xx, 204 and 304 no body is sent; a stream body is released unread.
+ *   that settles when the body is sent. The status line waits for the first chunk: a stream
+ *   that fails before it rejects with nothing written (`res.headersSent` is false), so the
+ *   caller can still answer 500. A failure after it (or the client's disconnect) rejects after
+ *   destroying the socket: nothing more is written.
+ * - For HEAD, 204 and 304 no body is sent; a stream body is released unread.
  *
  * @example
  * ```ts
@@ -230,8 +234,13 @@ export function writeResponse(
   head: boolean,
 ): Promise<void> | undefined {
   const { status, body } = response;
-  assertStatus(status);
-  const bodiless = status < 200 || status === 204;
+  try {
+    assertStatus(status);
+  } catch (err) {
+    releaseUnsent(body);
+    throw err;
+  }
+  const bodiless = status === 204;
   const noBody = head || bodiless || status === 304;
 
   if (body === null || typeof body === "string" || body instanceof Uint8Array) {
@@ -249,24 +258,53 @@ export function writeResponse(
 
   const flat = response.headers[kFlat](bodiless ? FRAMING : undefined);
   if (noBody) {
+    discard(body);
     res.writeHead(status, flat);
     res.end();
-    discard(body);
     return undefined;
   }
   // Converting first means a locked web stream also fails before the status line is written.
   const source = toReadable(body);
+  return firstChunk(source, res).then((first) => {
+    try {
+      res.writeHead(status, flat);
+    } catch (err) {
+      source.destroy();
+      throw err;
+    }
+    if (first === null) {
+      res.end();
+      return undefined;
+    }
+    source.unshift(first);
+    return pipeline(source, res).catch((err: unknown) => {
+      // pipeline already destroys both ends; this keeps the guarantee explicit.
+      if (!res.destroyed) res.destroy(err instanceof Error ? err : undefined);
+      throw err;
+    });
+  });
+}
+
+/**
+ * Waits for the stream's first chunk (`null` when it ends empty) without consuming the stream,
+ * so a failure before any byte exists can still be answered with a status of its own. A client
+ * that leaves meanwhile destroys the source, as `pipeline` would.
+ */
+async function firstChunk(source: Readable, res: ServerResponse): Promise<unknown> {
+  const leave = () => source.destroy();
+  res.once("close", leave);
+  const chunks = source.iterator({ destroyOnReturn: false });
   try {
-    res.writeHead(status, flat);
+    const first = await chunks.next();
+    return first.done === true ? null : first.value;
   } catch (err) {
     source.destroy();
     throw err;
+  } finally {
+    res.off("close", leave);
+    // Detaches the iterator; the stream stays open for pipeline.
+    await chunks.return?.();
   }
-  return pipeline(source, res).catch((err: unknown) => {
-    // pipeline already destroys both ends; this keeps the guarantee explicit.
-    if (!res.destroyed) res.destroy(err instanceof Error ? err : undefined);
-    throw err;
-  });
 }
 
 /**
@@ -319,6 +357,30 @@ function toReadable(body: Exclude<ResponseBody, string | Uint8Array | null>): Re
 }
 
 /**
+ * Releases what a value that will never be written holds open: a stream is destroyed or
+ * cancelled, a started generator returned (so its `finally` runs). Takes a `Response` (phial's
+ * or a web one), a `[body, ...]` tuple or a bare body; anything else is left alone. For the
+ * error paths, where a handler's answer is replaced by an error page.
+ *
+ * @example
+ * ```ts
+ * try { response = toResponse(value, endpoint); } catch (err) { releaseUnsent(value); throw err; }
+ * ```
+ */
+export function releaseUnsent(value: unknown): void {
+  let body = Array.isArray(value) ? value[0] : value;
+  if (body instanceof Response) body = body.body;
+  else if (typeof globalThis.Response === "function" && body instanceof globalThis.Response) {
+    body = body.body;
+  }
+  if (body === null || typeof body !== "object" || body instanceof Uint8Array) return;
+  if (body instanceof Readable || isReadableStream(body)) discard(body);
+  else if (Symbol.asyncIterator in body || Symbol.iterator in body) {
+    discard(body as AsyncIterable<string | Uint8Array>);
+  }
+}
+
+/**
  * Releases a stream body that will not be sent, without reading any of it: destroys a stream,
  * cancels a web stream, returns an iterator (running a generator's `finally`).
  *
@@ -327,7 +389,7 @@ function toReadable(body: Exclude<ResponseBody, string | Uint8Array | null>): Re
  * discard(createReadStream(path)); // closes the file
  * ```
  */
-export function discard(body: Exclude<ResponseBody, string | Uint8Array | null>): void {
+function discard(body: Exclude<ResponseBody, string | Uint8Array | null>): void {
   if (body instanceof Readable) {
     body.destroy();
   } else if (isReadableStream(body)) {
