@@ -17,7 +17,7 @@ import { isThenable } from "./internal/thenable.ts";
 import type { PhialLogger } from "./logger.ts";
 import { Request, type RequestOwner } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
-import { Response, releaseUnsent, writeResponse, writeText } from "./response.ts";
+import { isClientGone, Response, releaseUnsent, writeResponse, writeText } from "./response.ts";
 import type { RouteMatch, RouteTable } from "./routing/table.ts";
 import { MALFORMED_PATH, routingAnswer } from "./routing-answer.ts";
 import type { ErrorHandler } from "./scaffold.ts";
@@ -379,9 +379,14 @@ export class Dispatcher {
     return pending.then(
       () => this.#teardownAll(req, scope, error),
       (streamError: unknown) => {
-        this.#s.logger.error(`The response stream of ${req.method} ${req.rawPath} failed`, {
-          err: streamError,
-        });
+        if (isClientGone(streamError)) {
+          // A cancelled download is routine: worth a line when tracing, not an error with a stack.
+          this.#s.logger.info(`The client left before ${req.method} ${req.rawPath} was sent`);
+        } else {
+          this.#s.logger.error(`The response stream of ${req.method} ${req.rawPath} failed`, {
+            err: streamError,
+          });
+        }
         // Failed before its first chunk: no status line went out, so a 500 still can.
         if (!res.headersSent && !res.destroyed) this.#writeFallback(req, res, streamError);
         return this.#teardownAll(req, scope, error ?? streamError);

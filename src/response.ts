@@ -277,12 +277,39 @@ export function writeResponse(
       return undefined;
     }
     source.unshift(first);
+    // The response closing while the source is still whole means the client left first; when
+    // the source fails, pipeline destroys it before it closes the response.
+    let left = false;
+    res.once("close", () => {
+      left = !res.writableFinished && !source.destroyed;
+    });
     return pipeline(source, res).catch((err: unknown) => {
       // pipeline already destroys both ends; this keeps the guarantee explicit.
       if (!res.destroyed) res.destroy(err instanceof Error ? err : undefined);
+      if (left) markClientGone(err);
       throw err;
     });
   });
+}
+
+/** Errors of streamed answers that failed because the client went away, not the app. */
+const CLIENT_GONE = new WeakSet<object>();
+
+function markClientGone(err: unknown): void {
+  if (typeof err === "object" && err !== null) CLIENT_GONE.add(err);
+}
+
+/**
+ * Whether a streamed answer failed with `err` because the client closed the connection (a
+ * cancelled download), which is routine, rather than because the body's stream failed.
+ *
+ * @example
+ * ```ts
+ * writeResponse(res, response, false)?.catch((err) => log(isClientGone(err) ? "info" : "error", err));
+ * ```
+ */
+export function isClientGone(err: unknown): boolean {
+  return typeof err === "object" && err !== null && CLIENT_GONE.has(err);
 }
 
 /**
@@ -291,7 +318,11 @@ export function writeResponse(
  * that leaves meanwhile destroys the source, as `pipeline` would.
  */
 async function firstChunk(source: Readable, res: ServerResponse): Promise<unknown> {
-  const leave = () => source.destroy();
+  let left = false;
+  const leave = () => {
+    left = true;
+    source.destroy();
+  };
   res.once("close", leave);
   const chunks = source.iterator({ destroyOnReturn: false });
   try {
@@ -299,6 +330,7 @@ async function firstChunk(source: Readable, res: ServerResponse): Promise<unknow
     return first.done === true ? null : first.value;
   } catch (err) {
     source.destroy();
+    if (left) markClientGone(err);
     throw err;
   } finally {
     res.off("close", leave);
