@@ -186,7 +186,7 @@ export function soakSection(saved: Saved<SoakResult>): string {
   const heaps = r.samples.map((x) => x.heapUsed);
   lines.push(
     "",
-    `Slowloris connections (a few header bytes every 2 s) were held ${fmt(s.median, 0)} s at the median and ${fmt(s.max, 0)} s at most before the server hung up (${s.count} finished): phial sets no timeouts of its own yet, so these are Node's defaults (\`headersTimeout\` 60 s, checked every 30 s).`,
+    `Slowloris connections (a few header bytes every 2 s) were held ${fmt(s.median, 0)} s at the median and ${fmt(s.max, 0)} s at most before the server hung up (${s.count} finished): the soak app keeps phial's defaults, \`headersTimeout\` 20 s checked every second (Node's own are 60 s and 30 s).`,
     "",
     `Heap after GC under load: ${mib(Math.min(...heaps))}–${mib(Math.max(...heaps))} MiB over ${r.samples.length} samples; a least-squares line through them moves ${fmt(slope(r.samples.map((x) => [x.t / 60, x.heapUsed / 1024])), 0)} KiB per minute (RSS: ${fmt(slope(r.samples.map((x) => [x.t / 60, x.rss / 1024])), 0)} KiB per minute).`,
     "",
