@@ -4,6 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { escapeHtml } from "./internal/escape.ts";
+import { percentEncode, safeSet } from "./internal/percent-encode.ts";
 import { isPlainObject } from "./internal/plain-object.ts";
 import { type HeadersInit, Response, type ResponseBody, ResponseHeaders } from "./response.ts";
 
@@ -123,33 +124,13 @@ export function redirect(location: string, status = 302): Response {
 }
 
 // RFC 3986 unreserved + reserved characters: what may stay as it is in a URI.
-const URL_SAFE = new Uint8Array(128);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=") {
-  URL_SAFE[ch.charCodeAt(0)] = 1;
-}
-const HEX = "0123456789ABCDEF";
-
-function isHex(c: number | undefined): boolean {
-  return (
-    c !== undefined &&
-    ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))
-  );
-}
+const URL_SAFE = safeSet(
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=",
+);
 
 /** Percent-encodes every byte outside the URL-safe set, keeping valid `%XX` escapes. */
 function encodeLocation(location: string): string {
-  // UTF-8 first, so non-ASCII is encoded per byte and lone surrogates become U+FFFD.
-  const bytes = Buffer.from(location, "utf8");
-  let out = "";
-  let from = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    if (b < 128 && URL_SAFE[b] === 1) continue;
-    if (b === 0x25 /* % */ && isHex(bytes[i + 1]) && isHex(bytes[i + 2])) continue;
-    out += `${bytes.toString("latin1", from, i)}%${HEX[b >> 4]}${HEX[b & 15]}`;
-    from = i + 1;
-  }
-  return from === 0 ? location : out + bytes.toString("latin1", from);
+  return percentEncode(location, URL_SAFE, true);
 }
 
 /** Whether a (percent-encoded) target is safe to make clickable: relative, http or https. */

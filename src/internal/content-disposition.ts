@@ -2,13 +2,12 @@
  * A `Content-Disposition` value for a download name, which may be any user data: an ASCII
  * fallback that can never break out of its quotes, plus the exact name in RFC 8187 form.
  */
+import { percentEncode, safeSet } from "./percent-encode.ts";
 
 // RFC 8187 attr-char: what may stay as it is in filename*; everything else is %XX-encoded.
-const ATTR_CHAR = new Uint8Array(128);
-for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~") {
-  ATTR_CHAR[ch.charCodeAt(0)] = 1;
-}
-const HEX = "0123456789ABCDEF";
+const ATTR_CHAR = safeSet(
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~",
+);
 
 /**
  * `attachment; filename="fallback"` (or `inline; ...`), with `; filename*=UTF-8''...` when the
@@ -39,11 +38,5 @@ function asciiFallback(name: string): string {
 }
 
 function encodeAttr(name: string): string {
-  // UTF-8 first, so every non-ASCII character is encoded per byte (lone surrogates as U+FFFD).
-  const bytes = Buffer.from(name, "utf8");
-  let out = "";
-  for (const b of bytes) {
-    out += b < 128 && ATTR_CHAR[b] === 1 ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
-  }
-  return out;
+  return percentEncode(name, ATTR_CHAR, false);
 }
