@@ -11,6 +11,8 @@ import { BadRequest, ContentTooLarge, type HTTPError, UnsupportedMediaType } fro
 export interface MediaType {
   readonly essence: string;
   readonly charset: string | null;
+  /** The `boundary` parameter, as multipart bodies need it; `null` when absent. */
+  readonly boundary: string | null;
 }
 
 // Clients send a handful of distinct Content-Type values, and MIMEType is costly next to a Map
@@ -31,6 +33,7 @@ export function parseMediaType(header: string | undefined): MediaType | null {
     const media: MediaType = Object.freeze({
       essence: mime.essence,
       charset: mime.params.get("charset")?.toLowerCase() ?? null,
+      boundary: mime.params.get("boundary") ?? null,
     });
     if (mediaTypes.size < MEDIA_CACHE_SIZE) mediaTypes.set(header, media);
     return media;
@@ -57,10 +60,7 @@ export function hasBody(raw: IncomingMessage): boolean {
  * have no length to trust). On a 413 it stops reading; the dispatcher then closes the connection.
  */
 export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = raw.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limit) {
-    return Promise.reject(tooLarge(limit));
-  }
+  if (declaresTooMuch(raw, limit)) return Promise.reject(bodyTooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -78,7 +78,7 @@ export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
       received += chunk.length;
       if (received > limit) {
         raw.pause();
-        fail(() => tooLarge(limit));
+        fail(() => bodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -99,7 +99,14 @@ export function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function tooLarge(limit: number): HTTPError {
+/** Whether the declared Content-Length alone is over `limit`: refused before reading a byte. */
+export function declaresTooMuch(raw: IncomingMessage, limit: number): boolean {
+  const declared = raw.headers["content-length"];
+  return declared !== undefined && Number(declared) > limit;
+}
+
+/** The 413 of a body over `config.maxContentLength`, whichever reader counted it. */
+export function bodyTooLarge(limit: number): HTTPError {
   return new ContentTooLarge(
     `The request body is larger than ${limit} bytes; send less or raise config.maxContentLength.`,
   );

@@ -13,8 +13,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { MIMEType } from "node:util";
 import { Busboy, type BusboyFileStream, type BusboyInstance } from "@fastify/busboy";
+import { bodyTooLarge, declaresTooMuch, type MediaType } from "./body.ts";
 import type { Config } from "./config.ts";
 import { BadRequest, ContentTooLarge, type HTTPError } from "./errors.ts";
 import { MultiDict } from "./internal/multidict.ts";
@@ -44,28 +44,27 @@ const HEADER_SIZE = 16 * 1024;
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
 
 /**
- * Parses the multipart body of `raw`. `contentType` is the header already judged to be
- * `multipart/form-data`; its boundary is read with the same parser and handed to busboy
- * re-quoted, so both read one boundary. Rejects with 413 for a size or count limit, 400 for a
+ * Parses the multipart body of `raw`. `media` is the request's Content-Type, parsed once and
+ * already judged to be `multipart/form-data`; its boundary is handed to busboy re-quoted, so
+ * both read one boundary. Rejects with 413 for a size or count limit, 400 for a
  * malformed or aborted body. Temporary files live until `res` closes.
  *
  * @example
  * ```ts
- * const { fields, files } = await readMultipart(req.raw, res, req.headers["content-type"], config);
+ * const { fields, files } = await readMultipart(req.raw, res, req.mediaType, config);
  * ```
  */
 export function readMultipart(
   raw: IncomingMessage,
   res: ServerResponse,
-  contentType: string,
+  media: MediaType,
   limits: MultipartLimits,
 ): Promise<MultipartData> {
-  const declared = raw.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limits.maxContentLength) {
+  if (declaresTooMuch(raw, limits.maxContentLength)) {
     return Promise.reject(bodyTooLarge(limits.maxContentLength));
   }
-  const boundary = new MIMEType(contentType).params.get("boundary");
-  if (boundary === null || boundary === undefined) {
+  const boundary = media.boundary;
+  if (boundary === null) {
     return Promise.reject(new BadRequest("The multipart Content-Type has no boundary."));
   }
   if (!BOUNDARY.test(boundary)) {
@@ -269,12 +268,6 @@ class MultipartReader {
     }
     this.#temps.length = 0;
   }
-}
-
-function bodyTooLarge(limit: number): HTTPError {
-  return new ContentTooLarge(
-    `The request body is larger than ${limit} bytes; send less or raise config.maxContentLength.`,
-  );
 }
 
 function fileTooLarge(limit: number): HTTPError {

@@ -89,7 +89,7 @@ export class RequestBody {
   /** See `Request#form`. */
   async form(media: MediaType | null): Promise<MultiDict> {
     if (media === null && !hasBody(this.#raw)) return new MultiDict();
-    if (media?.essence === "multipart/form-data") return (await this.#readMultipart()).fields;
+    if (media?.essence === "multipart/form-data") return (await this.#readMultipart(media)).fields;
     if (media?.essence !== "application/x-www-form-urlencoded") {
       throw new UnsupportedMediaType(
         `Expected a form body (application/x-www-form-urlencoded or multipart/form-data), got ${media ? media.essence : "no Content-Type"}.`,
@@ -103,7 +103,7 @@ export class RequestBody {
 
   /** See `Request#files`. */
   async files(media: MediaType | null): Promise<MultiDict<UploadedFile>> {
-    if (media?.essence === "multipart/form-data") return (await this.#readMultipart()).files;
+    if (media?.essence === "multipart/form-data") return (await this.#readMultipart(media)).files;
     if (
       (media === null && !hasBody(this.#raw)) ||
       media?.essence === "application/x-www-form-urlencoded"
@@ -115,7 +115,7 @@ export class RequestBody {
     );
   }
 
-  #readMultipart(): Promise<MultipartData> {
+  #readMultipart(media: MediaType): Promise<MultipartData> {
     if (this.#multipart === undefined) {
       const raw = this.#raw;
       if (!hasBody(raw)) {
@@ -123,8 +123,7 @@ export class RequestBody {
       } else if (this.#bytes !== undefined || raw.readableEnded || raw.destroyed) {
         this.#multipart = Promise.reject(new TypeError("The body was already read."));
       } else {
-        const type = raw.headers["content-type"] as string;
-        this.#multipart = readMultipart(raw, this.#res, type, this.#config);
+        this.#multipart = readMultipart(raw, this.#res, media, this.#config);
         // As in read(): the rest of a refused body is never read, so the connection closes.
         this.#multipart.catch(this.#onRefused);
       }

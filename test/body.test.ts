@@ -3,9 +3,15 @@ import { describe, test } from "node:test";
 import { decodeText, isJsonType, parseJson, parseMediaType } from "../src/body.ts";
 
 describe("parseMediaType", () => {
-  test("lower-cases the essence and reads the charset", () => {
+  test("lower-cases the essence and reads the charset and boundary", () => {
     const m = parseMediaType("Application/JSON; Charset=UTF-8");
-    assert.deepEqual(m, { essence: "application/json", charset: "utf-8" });
+    assert.deepEqual(m, { essence: "application/json", charset: "utf-8", boundary: null });
+    // The boundary keeps its case: multipart parsing matches it byte for byte.
+    assert.deepEqual(parseMediaType('multipart/form-data; Boundary="AbC 1"'), {
+      essence: "multipart/form-data",
+      charset: null,
+      boundary: "AbC 1",
+    });
     assert.equal(parseMediaType(undefined), null);
     assert.equal(parseMediaType(""), null);
   });
