@@ -5,12 +5,13 @@
  * are checked when the app starts. Every reader (bytes, text, json, form, files) is held to them.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ConfigError, type HTTPError, Phial } from "../../src/index.ts";
 import { clientKinds } from "../helpers/clients.ts";
 import { silentLogger } from "../helpers/logger.ts";
 import { BOUNDARY, multipartBody } from "../helpers/multipart.ts";
 import { headerValues, type RawAnswer, rawExchange } from "../helpers/raw-http.ts";
+import { serveDuringFile } from "../helpers/serve.ts";
 
 const LIMIT = 1024;
 const FORM_LIMIT = 512;
@@ -108,22 +109,13 @@ function assertRefusedAndClosed(answer: RawAnswer, what: string): void {
   assert.equal(answer.text.match(/HTTP\/1\.1 /g)?.length, 1, `${what}: one answer only`);
 }
 
-let app: Phial;
-let port = 0;
-
-before(async () => {
-  app = makeApp();
-  await app.listen({ port: 0 });
-  port = app.address()?.port ?? 0;
-});
-
-after(() => app.close({ timeout: 100 }));
+const served = serveDuringFile(makeApp);
 
 describe("body limits over a raw socket", () => {
   test("Content-Length: 10 MB is 413 and closed before one byte of the body is sent, for every reader", async () => {
     for (const reader of READERS) {
       // Only the head is written: a server that waited for the body would never answer.
-      const answer = await rawExchange(port, head(reader, "Content-Length: 10485760\r\n"), {
+      const answer = await rawExchange(served.port, head(reader, "Content-Length: 10485760\r\n"), {
         timeout: 3000,
       });
       assertRefusedAndClosed(answer, reader);
@@ -134,7 +126,7 @@ describe("body limits over a raw socket", () => {
     for (const reader of READERS) {
       const start = head(reader, "Transfer-Encoding: chunked\r\n");
       const body = chunked(validBody(reader, LIMIT + 200), 300, false);
-      const answer = await rawExchange(port, Buffer.concat([Buffer.from(start), body]), {
+      const answer = await rawExchange(served.port, Buffer.concat([Buffer.from(start), body]), {
         timeout: 3000,
       });
       assertRefusedAndClosed(answer, reader);
@@ -146,7 +138,7 @@ describe("body limits over a raw socket", () => {
       const start = head(reader, "Transfer-Encoding: chunked\r\n");
       const body = chunked(validBody(reader, LIMIT + 1), 100);
       assertRefusedAndClosed(
-        await rawExchange(port, Buffer.concat([Buffer.from(start), body])),
+        await rawExchange(served.port, Buffer.concat([Buffer.from(start), body])),
         reader,
       );
     }
@@ -156,11 +148,11 @@ describe("body limits over a raw socket", () => {
     for (const reader of READERS.filter((r) => r !== "form")) {
       const body = validBody(reader, LIMIT);
       const sized = head(reader, `Content-Length: ${body.length}\r\nConnection: close\r\n`);
-      const byLength = await rawExchange(port, Buffer.concat([Buffer.from(sized), body]));
+      const byLength = await rawExchange(served.port, Buffer.concat([Buffer.from(sized), body]));
       assert.equal(byLength.status, 200, `${reader}: ${byLength.body.slice(0, 80)}`);
       const start = head(reader, "Transfer-Encoding: chunked\r\nConnection: close\r\n");
       const byChunks = await rawExchange(
-        port,
+        served.port,
         Buffer.concat([Buffer.from(start), chunked(body, 100)]),
       );
       assert.equal(byChunks.status, 200, `${reader} chunked: ${byChunks.body.slice(0, 80)}`);
@@ -170,13 +162,13 @@ describe("body limits over a raw socket", () => {
   test("an urlencoded form is held to maxFormMemorySize too: 513 bytes is 413, 512 is read", async () => {
     const over = validBody("form", FORM_LIMIT + 1);
     const refused = await rawExchange(
-      port,
+      served.port,
       Buffer.concat([Buffer.from(head("form", `Content-Length: ${over.length}\r\n`)), over]),
     );
     assertRefusedAndClosed(refused, "form");
     const fits = validBody("form", FORM_LIMIT);
     const read = await rawExchange(
-      port,
+      served.port,
       Buffer.concat([
         Buffer.from(head("form", `Content-Length: ${fits.length}\r\nConnection: close\r\n`)),
         fits,
@@ -188,7 +180,7 @@ describe("body limits over a raw socket", () => {
   test("lying Content-Length: 5 with more bytes after: the body is 5 bytes, the rest is the next request", async () => {
     outcomes.length = 0;
     const answer = await rawExchange(
-      port,
+      served.port,
       "POST /bytes HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n" +
         "abcdeGET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     );
@@ -200,7 +192,7 @@ describe("body limits over a raw socket", () => {
   test("Content-Length above what is sent, then the client hangs up: the reader fails, never a short body", async () => {
     outcomes.length = 0;
     await rawExchange(
-      port,
+      served.port,
       "POST /bytes HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\nonly a little",
       { end: true },
     );
@@ -211,7 +203,7 @@ describe("body limits over a raw socket", () => {
   test("Content-Length together with Transfer-Encoding is refused (400) and no handler runs", async () => {
     outcomes.length = 0;
     const answer = await rawExchange(
-      port,
+      served.port,
       "POST /bytes HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
     );
     assert.equal(answer.status, 400);
@@ -220,7 +212,7 @@ describe("body limits over a raw socket", () => {
 
   test("an oversized body a handler never reads is answered, then the connection is closed, not drained", async () => {
     const answer = await rawExchange(
-      port,
+      served.port,
       "POST /ignore HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10485760\r\n\r\nabc",
       { timeout: 3000 },
     );

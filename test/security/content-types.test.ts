@@ -4,12 +4,13 @@
  * sees. An unknown or malformed type is 415; an empty JSON body, bad JSON or invalid UTF-8 is 400.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { abort, Phial } from "../../src/index.ts";
 import { clientKinds } from "../helpers/clients.ts";
 import { silentLogger } from "../helpers/logger.ts";
 import { BOUNDARY, multipartBody } from "../helpers/multipart.ts";
 import { rawExchange } from "../helpers/raw-http.ts";
+import { serveDuringFile } from "../helpers/serve.ts";
 
 function makeApp(): Phial {
   const app = new Phial({ staticFolder: null, logger: silentLogger() });
@@ -150,22 +151,13 @@ function rawPost(c: Case, extraHeaders = ""): Buffer {
   return Buffer.concat([Buffer.from(head, "latin1"), body]);
 }
 
-let app: Phial;
-let port = 0;
-
-before(async () => {
-  app = makeApp();
-  await app.listen({ port: 0 });
-  port = app.address()?.port ?? 0;
-});
-
-after(() => app.close({ timeout: 100 }));
+const served = serveDuringFile(makeApp);
 
 describe("content types over a raw socket", () => {
   for (const [name, cases] of GROUPS) {
     test(name, async () => {
       for (const c of cases) {
-        const answer = await rawExchange(port, rawPost(c));
+        const answer = await rawExchange(served.port, rawPost(c));
         check(c, answer.status, answer.body);
       }
     });
@@ -173,10 +165,13 @@ describe("content types over a raw socket", () => {
 
   test("two Content-Type headers: the first one decides, for the check and the parser alike", async () => {
     const first = { path: "/checked", type: "application/json", body: "[1]", status: 200, v: [1] };
-    const answer = await rawExchange(port, rawPost(first, "Content-Type: text/plain\r\n"));
+    const answer = await rawExchange(served.port, rawPost(first, "Content-Type: text/plain\r\n"));
     check(first, answer.status, answer.body);
     const other = { path: "/checked", type: "text/plain", body: "[1]", status: 415 };
-    const refused = await rawExchange(port, rawPost(other, "Content-Type: application/json\r\n"));
+    const refused = await rawExchange(
+      served.port,
+      rawPost(other, "Content-Type: application/json\r\n"),
+    );
     check(other, refused.status, refused.body);
   });
 });

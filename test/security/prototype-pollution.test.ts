@@ -8,12 +8,13 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Phial } from "../../src/index.ts";
 import { clientKinds } from "../helpers/clients.ts";
 import { silentLogger } from "../helpers/logger.ts";
 import { multipartBody } from "../helpers/multipart.ts";
 import { rawExchange, rawGet } from "../helpers/raw-http.ts";
+import { serveDuringFile } from "../helpers/serve.ts";
 
 const OBJECT_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 
@@ -192,16 +193,7 @@ async function sendEverything(
   }
 }
 
-let app: Phial;
-let port = 0;
-
-before(async () => {
-  app = makeApp();
-  await app.listen({ port: 0 });
-  port = app.address()?.port ?? 0;
-});
-
-after(() => app.close({ timeout: 100 }));
+const served = serveDuringFile(makeApp);
 
 describe("__proto__, constructor and prototype keys", () => {
   test("from query, urlencoded and multipart forms, JSON, cookies and path params, over a raw socket: Object.prototype untouched, values readable as data", async () => {
@@ -210,7 +202,7 @@ describe("__proto__, constructor and prototype keys", () => {
         const extra = Object.entries(headers)
           .map(([k, v]) => `${k}: ${v}\r\n`)
           .join("");
-        const answer = await rawExchange(port, rawGet(path, extra));
+        const answer = await rawExchange(served.port, rawGet(path, extra));
         return { status: answer.status, text: answer.body };
       },
       async (path, body, type) => {
@@ -218,7 +210,7 @@ describe("__proto__, constructor and prototype keys", () => {
         const head =
           `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${type}\r\n` +
           `Content-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`;
-        const answer = await rawExchange(port, Buffer.concat([Buffer.from(head), bytes]));
+        const answer = await rawExchange(served.port, Buffer.concat([Buffer.from(head), bytes]));
         return { status: answer.status, text: answer.body };
       },
     );
@@ -309,7 +301,7 @@ describe("parameter count caps", () => {
       "POST /form HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
       `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
     const start = performance.now();
-    const answer = await rawExchange(port, Buffer.concat([Buffer.from(head), body]));
+    const answer = await rawExchange(served.port, Buffer.concat([Buffer.from(head), body]));
     assert.equal(answer.status, 413);
     assert.ok(performance.now() - start < 1000);
   });

@@ -5,12 +5,13 @@
  * parameter through only when it is a path on this site.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import fc from "fast-check";
 import { Phial, redirect, safeNext } from "../../src/index.ts";
 import { clientKinds } from "../helpers/clients.ts";
 import { silentLogger } from "../helpers/logger.ts";
 import { headerValues, rawExchange, rawGet } from "../helpers/raw-http.ts";
+import { serveDuringFile } from "../helpers/serve.ts";
 
 function makeApp(): Phial {
   const app = new Phial({ staticFolder: null, logger: silentLogger() });
@@ -40,21 +41,12 @@ const HOSTILE_TARGETS: readonly string[] = [
 
 const EXPECTED_HEADERS = ["connection", "content-length", "content-type", "date", "location"];
 
-let app: Phial;
-let port = 0;
-
-before(async () => {
-  app = makeApp();
-  await app.listen({ port: 0 });
-  port = app.address()?.port ?? 0;
-});
-
-after(() => app.close({ timeout: 100 }));
+const served = serveDuringFile(makeApp);
 
 describe("redirect() over a raw socket", () => {
   test("CR, LF, NUL, spaces and non-ASCII in the target never split or add a header", async () => {
     for (const target of HOSTILE_TARGETS) {
-      const answer = await rawExchange(port, rawGet(`/go?to=${encodeURIComponent(target)}`));
+      const answer = await rawExchange(served.port, rawGet(`/go?to=${encodeURIComponent(target)}`));
       const what = JSON.stringify(target);
       assert.equal(answer.status, 302, what);
       const names = answer.headers.map(([name]) => name.toLowerCase()).sort();
@@ -68,7 +60,7 @@ describe("redirect() over a raw socket", () => {
 
   test("existing escapes such as %0d%0a stay escaped in Location, never decoded into CR/LF", async () => {
     const answer = await rawExchange(
-      port,
+      served.port,
       rawGet(`/go?to=${encodeURIComponent("/%0d%0aSet-Cookie:%20evil=1")}`),
     );
     assert.deepEqual(headerValues(answer, "location"), ["/%0d%0aSet-Cookie:%20evil=1"]);
@@ -76,7 +68,7 @@ describe("redirect() over a raw socket", () => {
 
   test("the body never echoes the target unescaped; only http(s) and relative targets are links", async () => {
     for (const target of HOSTILE_TARGETS) {
-      const answer = await rawExchange(port, rawGet(`/go?to=${encodeURIComponent(target)}`));
+      const answer = await rawExchange(served.port, rawGet(`/go?to=${encodeURIComponent(target)}`));
       const what = JSON.stringify(target);
       assert.doesNotMatch(answer.body, /<script|"><|'on\w+=|\r|\n\n<\//i, what);
       assert.doesNotMatch(answer.body, /href="javascript/i, what);
@@ -112,7 +104,7 @@ describe("redirect() over a raw socket", () => {
       ["/dir/\\evil.example", "/dir/%5Cevil.example/"],
       ["/dir/x?to=//evil.example", "/dir/x/?to=//evil.example"],
     ] as const) {
-      const answer = await rawExchange(port, rawGet(target));
+      const answer = await rawExchange(served.port, rawGet(target));
       assert.equal(answer.status, 308, target);
       assert.deepEqual(headerValues(answer, "location"), [expected], target);
     }
@@ -127,7 +119,10 @@ describe("redirect() over a raw socket", () => {
       ["/%2F/evil.example", "/home"],
       ["/\t/evil.example", "/home"],
     ] as const) {
-      const answer = await rawExchange(port, rawGet(`/login?next=${encodeURIComponent(next)}`));
+      const answer = await rawExchange(
+        served.port,
+        rawGet(`/login?next=${encodeURIComponent(next)}`),
+      );
       assert.equal(answer.status, 303);
       assert.deepEqual(headerValues(answer, "location"), [expected], JSON.stringify(next));
     }

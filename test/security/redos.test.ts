@@ -6,12 +6,13 @@
  * seconds to hours on these inputs, a linear one a few milliseconds.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Phial } from "../../src/index.ts";
 import { compilePattern } from "../../src/routing/pattern.ts";
 import { clientKinds } from "../helpers/clients.ts";
 import { silentLogger } from "../helpers/logger.ts";
 import { rawExchange, rawGet } from "../helpers/raw-http.ts";
+import { serveDuringFile } from "../helpers/serve.ts";
 
 const ROUTES: readonly string[] = [
   "/m/:a-:b-:c-:d-:e.:f",
@@ -103,32 +104,29 @@ function assertFast(result: { slowest: number; total: number }): void {
   assert.ok(result.total < 3000, `${HOSTILE.length} answers took ${result.total.toFixed(0)} ms`);
 }
 
-let app: Phial;
-let port = 0;
-
-before(async () => {
-  app = makeApp();
-  await app.listen({ port: 0 });
-  port = app.address()?.port ?? 0;
-});
-
-after(() => app.close({ timeout: 100 }));
+const served = serveDuringFile(makeApp);
 
 describe("adversarial 10 KB paths", () => {
   test("the routes match what they should (the battery is not all 404s)", async () => {
-    const answer = await rawExchange(port, rawGet(big("/m/", "a-", "b.c")));
+    const answer = await rawExchange(served.port, rawGet(big("/m/", "a-", "b.c")));
     assert.equal(answer.status, 200);
-    const wild = await rawExchange(port, rawGet(big("/w/", "x/", "x/a/y/b/z")));
+    const wild = await rawExchange(served.port, rawGet(big("/w/", "x/", "x/a/y/b/z")));
     assert.equal(wild.status, 200);
     assert.equal(
-      (await rawExchange(port, rawGet("/c/7/1.5/123e4567-e89b-12d3-a456-426614174000/y/ok-go")))
-        .status,
+      (
+        await rawExchange(
+          served.port,
+          rawGet("/c/7/1.5/123e4567-e89b-12d3-a456-426614174000/y/ok-go"),
+        )
+      ).status,
       200,
     );
   });
 
   test("26 hostile 10 KB paths over a raw socket are each answered within 1 s, all within 3 s", async () => {
-    assertFast(await battery(async (target) => (await rawExchange(port, rawGet(target))).status));
+    assertFast(
+      await battery(async (target) => (await rawExchange(served.port, rawGet(target))).status),
+    );
   });
 
   for (const kind of clientKinds) {
@@ -242,7 +240,7 @@ describe("the regexes the route table generates", () => {
         headers: { "x-pattern": "(a+)+$", cookie: "re=.*" },
       });
       await client.post("/f/a.b", { json: { pattern: "(a+)+" } });
-      await rawExchange(port, rawGet("/p/(.*)*/q/x/r/y.txt"));
+      await rawExchange(served.port, rawGet("/p/(.*)*/q/x/r/y.txt"));
     } finally {
       globalThis.RegExp = Original;
       await client.close();
