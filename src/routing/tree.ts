@@ -137,12 +137,15 @@ export class Edge<T> {
 
   /** A wildcard tier edge; a field so the lookup needs no constant from this module. */
   readonly spans: boolean;
+  readonly tier: number;
+  readonly identity: string;
+  readonly sortKey: string;
 
-  constructor(
-    readonly tier: number,
-    readonly identity: string,
-    readonly sortKey: string,
-  ) {
+  // Plain fields rather than parameter properties: Node's type stripping cannot run those.
+  constructor(tier: number, identity: string, sortKey: string) {
+    this.tier = tier;
+    this.identity = identity;
+    this.sortKey = sortKey;
     this.spans = tier === WILDCARD;
   }
 }
