@@ -110,6 +110,10 @@ export class Phial extends Scaffold {
   #dispatcher: Dispatcher | undefined;
   #server: GracefulServer | undefined;
 
+  /**
+   * Creates an app. Folders resolve against `options.rootPath`, by default the directory of the
+   * module that called `new Phial()`, so create the app next to its `static` and `templates`.
+   */
   constructor(options: PhialOptions = {}) {
     super();
     this.config = new Config(options.config);

@@ -79,7 +79,7 @@ export class Blueprint extends Scaffold {
   readonly name: string;
   /** The prefix of its rules unless the mount gives another. */
   readonly urlPrefix: string;
-  /** Blueprints registered on this one, in order. */
+  /** @internal Blueprints registered on this one, in order; the app mounts them with it. */
   readonly children: ChildMount[] = [];
   /** The directory relative paths (the static folder) resolve against. */
   readonly rootPath: string;
@@ -88,6 +88,10 @@ export class Blueprint extends Scaffold {
   /** The absolute path of the blueprint's template folder, or `null` when it has none. */
   readonly templateFolder: string | null;
 
+  /**
+   * Throws a `SetupError` when `name` is empty or contains a dot (dots separate nesting levels
+   * in endpoint names).
+   */
   constructor(name: string, options: BlueprintOptions = {}) {
     super();
     this.name = checkName(name);

@@ -21,6 +21,7 @@ import type { Session } from "./session.ts";
  * ```
  */
 export class ContextError extends PhialError {
+  /** `what` names what was used, e.g. `request`; the message starts with it. */
   constructor(what: string) {
     super(
       `${what} was used outside a request. Context locals work while phial handles a request ` +

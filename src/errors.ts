@@ -15,11 +15,22 @@ import { DESCRIPTIONS, TITLES } from "./internal/status.ts";
  * ```
  */
 export class PhialError extends Error {
-  /** HTTP status this error answers with when it reaches a client. */
+  /**
+   * HTTP status of the error. An `HTTPError` answers with it; any other error that reaches a
+   * client without an error handler answers 500.
+   */
   readonly status: number;
   /** Stable identifier, snake_case; safe to match on. */
   readonly code: string;
 
+  /**
+   * Sets `name` to the class's own name, so a subclass need not.
+   *
+   * @param message What went wrong, for the developer.
+   * @param status The `status` field (default 500).
+   * @param code The stable identifier (default `"internal_error"`).
+   * @param options `cause`, as for `Error`.
+   */
   constructor(message: string, status = 500, code = "internal_error", options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -37,6 +48,7 @@ export class PhialError extends Error {
  * ```
  */
 export class RouteDefinitionError extends PhialError {
+  /** `message` says what is wrong with the route; the code is `"invalid_route"`. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, 500, "invalid_route", options);
   }
@@ -51,6 +63,7 @@ export class RouteDefinitionError extends PhialError {
  * ```
  */
 export class BuildError extends PhialError {
+  /** `message` says why no URL could be built; the code is `"url_build_failed"`. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, 500, "url_build_failed", options);
   }
@@ -109,6 +122,14 @@ export class HTTPError extends PhialError {
   /** Headers the error response carries. */
   readonly headers: Record<string, string>;
 
+  /**
+   * Throws a `RangeError` unless `status` is a whole number from 400 to 599. The `title` and the
+   * `code` come from the status (`http_<status>` for one phial has no name for).
+   *
+   * @param status The response status, 4xx or 5xx.
+   * @param description Shown on the error page; defaults to the standard text for the status.
+   * @param options Extra `headers` and a `cause`.
+   */
   constructor(status: number, description?: string, options?: HTTPErrorOptions) {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`HTTPError needs a 4xx or 5xx status, got ${String(status)}.`);
@@ -131,6 +152,7 @@ export type HTTPErrorClass = new (description?: string, options?: HTTPErrorOptio
 
 /** 400: the request is malformed (bad JSON, bad percent-encoding, ...). @example `throw new BadRequest("id must be a number")` */
 export class BadRequest extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 400. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(400, description, options);
   }
@@ -138,6 +160,7 @@ export class BadRequest extends HTTPError {
 
 /** 401: authentication is needed. @example `throw new Unauthorized()` */
 export class Unauthorized extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 401. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(401, description, options);
   }
@@ -145,6 +168,7 @@ export class Unauthorized extends HTTPError {
 
 /** 403: authenticated but not allowed. @example `throw new Forbidden()` */
 export class Forbidden extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 403. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(403, description, options);
   }
@@ -152,6 +176,7 @@ export class Forbidden extends HTTPError {
 
 /** 404: no route or resource. @example `throw new NotFound("No such user.")` */
 export class NotFound extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 404. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(404, description, options);
   }
@@ -159,6 +184,7 @@ export class NotFound extends HTTPError {
 
 /** 405: the path exists but not for this method; carries `Allow`. @example `throw new MethodNotAllowed(undefined, { headers: { Allow: "GET" } })` */
 export class MethodNotAllowed extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 405. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(405, description, options);
   }
@@ -166,6 +192,7 @@ export class MethodNotAllowed extends HTTPError {
 
 /** 406 @example `throw new NotAcceptable()` */
 export class NotAcceptable extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 406. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(406, description, options);
   }
@@ -173,6 +200,7 @@ export class NotAcceptable extends HTTPError {
 
 /** 408 @example `throw new RequestTimeout()` */
 export class RequestTimeout extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 408. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(408, description, options);
   }
@@ -180,6 +208,7 @@ export class RequestTimeout extends HTTPError {
 
 /** 409 @example `throw new Conflict("Name taken.")` */
 export class Conflict extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 409. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(409, description, options);
   }
@@ -187,6 +216,7 @@ export class Conflict extends HTTPError {
 
 /** 410 @example `throw new Gone()` */
 export class Gone extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 410. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(410, description, options);
   }
@@ -194,6 +224,7 @@ export class Gone extends HTTPError {
 
 /** 411 @example `throw new LengthRequired()` */
 export class LengthRequired extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 411. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(411, description, options);
   }
@@ -201,6 +232,7 @@ export class LengthRequired extends HTTPError {
 
 /** 412 @example `throw new PreconditionFailed()` */
 export class PreconditionFailed extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 412. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(412, description, options);
   }
@@ -208,6 +240,7 @@ export class PreconditionFailed extends HTTPError {
 
 /** 413: the body is over `maxContentLength`. @example `throw new ContentTooLarge()` */
 export class ContentTooLarge extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 413. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(413, description, options);
   }
@@ -215,6 +248,7 @@ export class ContentTooLarge extends HTTPError {
 
 /** 414 @example `throw new URITooLong()` */
 export class URITooLong extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 414. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(414, description, options);
   }
@@ -222,6 +256,7 @@ export class URITooLong extends HTTPError {
 
 /** 415: the body's content type is not accepted. @example `throw new UnsupportedMediaType()` */
 export class UnsupportedMediaType extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 415. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(415, description, options);
   }
@@ -229,6 +264,7 @@ export class UnsupportedMediaType extends HTTPError {
 
 /** 416 @example `throw new RangeNotSatisfiable()` */
 export class RangeNotSatisfiable extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 416. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(416, description, options);
   }
@@ -236,6 +272,7 @@ export class RangeNotSatisfiable extends HTTPError {
 
 /** 417 @example `throw new ExpectationFailed()` */
 export class ExpectationFailed extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 417. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(417, description, options);
   }
@@ -243,6 +280,7 @@ export class ExpectationFailed extends HTTPError {
 
 /** 418 @example `throw new ImATeapot()` */
 export class ImATeapot extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 418. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(418, description, options);
   }
@@ -250,6 +288,7 @@ export class ImATeapot extends HTTPError {
 
 /** 422: valid syntax, invalid content. @example `throw new UnprocessableContent("title is required")` */
 export class UnprocessableContent extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 422. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(422, description, options);
   }
@@ -257,6 +296,7 @@ export class UnprocessableContent extends HTTPError {
 
 /** 423 @example `throw new Locked()` */
 export class Locked extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 423. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(423, description, options);
   }
@@ -264,6 +304,7 @@ export class Locked extends HTTPError {
 
 /** 424 @example `throw new FailedDependency()` */
 export class FailedDependency extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 424. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(424, description, options);
   }
@@ -271,6 +312,7 @@ export class FailedDependency extends HTTPError {
 
 /** 428 @example `throw new PreconditionRequired()` */
 export class PreconditionRequired extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 428. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(428, description, options);
   }
@@ -278,6 +320,7 @@ export class PreconditionRequired extends HTTPError {
 
 /** 429 @example `throw new TooManyRequests(undefined, { headers: { "Retry-After": "30" } })` */
 export class TooManyRequests extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 429. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(429, description, options);
   }
@@ -285,6 +328,7 @@ export class TooManyRequests extends HTTPError {
 
 /** 431 @example `throw new RequestHeaderFieldsTooLarge()` */
 export class RequestHeaderFieldsTooLarge extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 431. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(431, description, options);
   }
@@ -292,6 +336,7 @@ export class RequestHeaderFieldsTooLarge extends HTTPError {
 
 /** 451 @example `throw new UnavailableForLegalReasons()` */
 export class UnavailableForLegalReasons extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 451. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(451, description, options);
   }
@@ -299,6 +344,7 @@ export class UnavailableForLegalReasons extends HTTPError {
 
 /** 500: what an unhandled error becomes; `cause` holds the original. @example `throw new InternalServerError()` */
 export class InternalServerError extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 500. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(500, description, options);
   }
@@ -306,6 +352,7 @@ export class InternalServerError extends HTTPError {
 
 /** 501 @example `throw new NotImplemented()` */
 export class NotImplemented extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 501. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(501, description, options);
   }
@@ -313,6 +360,7 @@ export class NotImplemented extends HTTPError {
 
 /** 502 @example `throw new BadGateway()` */
 export class BadGateway extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 502. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(502, description, options);
   }
@@ -320,6 +368,7 @@ export class BadGateway extends HTTPError {
 
 /** 503 @example `throw new ServiceUnavailable()` */
 export class ServiceUnavailable extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 503. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(503, description, options);
   }
@@ -327,6 +376,7 @@ export class ServiceUnavailable extends HTTPError {
 
 /** 504 @example `throw new GatewayTimeout()` */
 export class GatewayTimeout extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 504. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(504, description, options);
   }
@@ -334,6 +384,7 @@ export class GatewayTimeout extends HTTPError {
 
 /** 505 @example `throw new HTTPVersionNotSupported()` */
 export class HTTPVersionNotSupported extends HTTPError {
+  /** `description`, shown on the error page, defaults to the standard text for 505. */
   constructor(description?: string, options?: HTTPErrorOptions) {
     super(505, description, options);
   }

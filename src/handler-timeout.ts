@@ -25,6 +25,7 @@ export class HandlerTimeout extends ServiceUnavailable {
   /** The limit that ran out, in milliseconds. */
   readonly timeout: number;
 
+  /** `timeout` is the limit that ran out, in milliseconds; the message asks the client to retry. */
   constructor(timeout: number) {
     super("The server took too long to answer this request; try again later.");
     this.timeout = timeout;

@@ -1,3 +1,9 @@
+/**
+ * The framework: the app class, blueprints, request and response, errors, sessions, templates,
+ * static files and logging. Start with {@link Phial}.
+ *
+ * @module phial
+ */
 export type {
   CloseOptions,
   ListenOptions,

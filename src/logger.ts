@@ -40,6 +40,7 @@ const RANK: Readonly<Record<LogLevel, number>> = {
  * ```
  */
 export interface LogFields {
+  /** The error the line is about, if any. */
   err?: unknown;
   [key: string]: unknown;
 }
@@ -55,9 +56,13 @@ export interface LogFields {
  * ```
  */
 export interface LogSink {
+  /** Receives `"error"` lines, in the sink's own convention (see {@link SinkStyle}). */
   error(...args: unknown[]): void;
+  /** Receives `"warn"` lines. */
   warn(...args: unknown[]): void;
+  /** Receives `"info"` lines. */
   info(...args: unknown[]): void;
+  /** Receives `"debug"` lines. */
   debug(...args: unknown[]): void;
 }
 
@@ -100,7 +105,9 @@ export interface PhialLoggerOptions {
  * ```
  */
 export interface LogLevelSource {
+  /** The level asked for; `null` or absent lets `debug` decide. */
   readonly logLevel?: LogLevel | null;
+  /** Debug mode: `"debug"` when on, `"warn"` when off, unless `logLevel` is set. */
   readonly debug?: boolean;
 }
 
@@ -147,6 +154,10 @@ export class PhialLogger {
   #fixed: LogLevel | null;
   #config: LogLevelSource | undefined;
 
+  /**
+   * Wraps `sink` (default `console`). Throws a `TypeError` when `options.level` is not one of
+   * {@link LOG_LEVELS}.
+   */
   constructor(sink: LogSink = console, options: PhialLoggerOptions = {}) {
     this.sink = sink;
     this.style =

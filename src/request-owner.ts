@@ -23,10 +23,19 @@ export interface RequestOwner {
 }
 
 /** A template file by name, or a template's source. @example `const ref: TemplateRef = { name: "index.html" }` */
-export type TemplateRef = { readonly name: string } | { readonly source: string };
+export type TemplateRef =
+  | {
+      /** The template's file name, looked up in the template folders. */
+      readonly name: string;
+    }
+  | {
+      /** The template's source text. */
+      readonly source: string;
+    };
 
 /** What renders templates for a request: `app.templates`. @example `app.templates.render(req, { source: "{{ 1 + 1 }}" })` */
 export interface TemplateRenderer {
+  /** Renders `template` for `req` with `context`, as {@link Templates.render} does. */
   render(
     req: Request<unknown>,
     template: TemplateRef,

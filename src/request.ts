@@ -68,6 +68,7 @@ export class Request<P = Record<string, unknown>> {
   /** @internal Functions queued by {@link afterThisRequest}. */
   afterThis: AfterThisRequest[] | undefined;
 
+  /** @internal phial builds one per request; handlers receive it. */
   constructor(raw: IncomingMessage, res: ServerResponse, owner: RequestOwner) {
     this.raw = raw;
     this.#res = res;

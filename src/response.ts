@@ -75,6 +75,10 @@ export class Response {
   /** The body; see {@link ResponseBody}. */
   body: ResponseBody;
 
+  /**
+   * Throws a `RangeError` unless the status (default 200) is a whole number from 200 to 999: a
+   * 1xx status is an interim answer, not a response.
+   */
   constructor(body: ResponseBody = null, init?: ResponseInit) {
     const status = init?.status ?? 200;
     assertStatus(status);

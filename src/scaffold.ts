@@ -123,12 +123,17 @@ const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * ```
  */
 export class Scaffold {
-  /** Routes in registration order. */
+  // The records below are what the app reads when it builds its route table and hook chains; they
+  // are not API (use `app.rules()` to list routes), hence @internal.
+  /** @internal Routes in registration order. */
   readonly routes: RouteSpec[] = [];
+  /** @internal Registered by `beforeRequest`, in order. */
   readonly beforeRequestHooks: BeforeRequestHook[] = [];
+  /** @internal Registered by `afterRequest`, in order (they run in reverse). */
   readonly afterRequestHooks: AfterRequestHook[] = [];
+  /** @internal Registered by `teardownRequest`, in order (they run in reverse). */
   readonly teardownHooks: TeardownHook[] = [];
-  /** Error handlers keyed by status code or error class. */
+  /** @internal Error handlers keyed by status code or error class. */
   readonly errorHandlers = new Map<number | ErrorClass, ErrorHandler<never>>();
   #frozenReason: string | null = null;
 
@@ -316,8 +321,11 @@ export class Scaffold {
 
 /** The error a status-keyed handler receives: an HTTPError (500 wraps the original in `cause`). @example `app.errorHandler(500, (err) => ({ failed: String(err.cause) }))` */
 export interface HTTPErrorLike extends Error {
+  /** The HTTP status, 4xx or 5xx. */
   readonly status: number;
+  /** The stable identifier, such as `"not_found"`. */
   readonly code: string;
+  /** The text shown to the client on the error page. */
   readonly description: string;
 }
 

@@ -11,14 +11,23 @@ import { SetupError } from "./errors.ts";
  * ```
  */
 export interface Session {
+  /** The value stored under `key`, or `undefined`. */
   get(key: string): unknown;
+  /** Stores `value` under `key`; returns the session. */
   set(key: string, value: unknown): this;
+  /** Whether a value is stored under `key`. */
   has(key: string): boolean;
+  /** Removes `key`; `true` when it was there. */
   delete(key: string): boolean;
+  /** Removes every key. */
   clear(): void;
+  /** The number of keys. */
   readonly size: number;
+  /** The keys, in insertion order. */
   keys(): IterableIterator<string>;
+  /** The `[key, value]` pairs, in insertion order. */
   entries(): IterableIterator<[string, unknown]>;
+  /** Kept for `config.permanentSessionLifetime` (`true`) or the browser session (`false`). */
   permanent: boolean;
 }
 
@@ -33,30 +42,39 @@ export interface Session {
  * ```
  */
 export class NullSession implements Session {
+  /** Always `undefined`. */
   get(_key: string): unknown {
     return undefined;
   }
+  /** Throws a `SetupError`: there is nowhere to store the value. */
   set(_key: string, _value: unknown): this {
     throw unavailable();
   }
+  /** Always `false`. */
   has(_key: string): boolean {
     return false;
   }
+  /** Throws a `SetupError`, as `set` does. */
   delete(_key: string): boolean {
     throw unavailable();
   }
+  /** Throws a `SetupError`, as `set` does. */
   clear(): void {
     throw unavailable();
   }
+  /** Always 0. */
   get size(): number {
     return 0;
   }
+  /** Yields nothing. */
   keys(): IterableIterator<string> {
     return new Map<string, unknown>().keys();
   }
+  /** Yields nothing. */
   entries(): IterableIterator<[string, unknown]> {
     return new Map<string, unknown>().entries();
   }
+  /** Always `false`; setting it throws a `SetupError`, as `set` does. */
   get permanent(): boolean {
     return false;
   }

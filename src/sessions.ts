@@ -45,6 +45,13 @@ export class TrackedSession implements Session {
   #accessed = false;
   #modified = false;
 
+  /**
+   * A session holding `entries`, neither accessed nor modified yet: what a custom
+   * {@link SessionInterface}'s `open` returns.
+   *
+   * @param entries The stored data, as for `new Map(entries)`.
+   * @param options `permanent` (default false): see {@link TrackedSession.permanent}.
+   */
   constructor(
     entries?: Iterable<readonly [string, unknown]>,
     options: { permanent?: boolean } = {},
@@ -108,6 +115,7 @@ export class TrackedSession implements Session {
     return this.#data.keys();
   }
 
+  /** The stored values, in insertion order. */
   values(): IterableIterator<unknown> {
     this.#accessed = true;
     return this.#data.values();
@@ -118,6 +126,7 @@ export class TrackedSession implements Session {
     return this.#data.entries();
   }
 
+  /** The pairs of {@link TrackedSession.entries}: `for (const [k, v] of session)`. */
   [Symbol.iterator](): IterableIterator<[string, unknown]> {
     return this.entries();
   }
@@ -152,7 +161,9 @@ export class TrackedSession implements Session {
  * ```
  */
 export interface SessionApp {
+  /** The app's configuration: secret keys, cookie attributes, lifetimes. */
   readonly config: Config;
+  /** The app's logger; the default interface warns there about a cookie over `maxCookieSize`. */
   readonly logger: PhialLogger;
 }
 
@@ -184,7 +195,17 @@ export interface SessionApp {
 export interface SessionInterface {
   /** Open the session before the hooks and await it (for an async `open`); default lazy. */
   readonly eager?: boolean;
+  /**
+   * The session of `req`, or `null` for no session backend (the request then gets a
+   * `NullSession`). Must not return a promise unless `eager` is true.
+   */
   open(req: Request<unknown>, app: SessionApp): Session | null | Promise<Session | null>;
+  /**
+   * Writes `session` into `response` (a cookie, or a store plus a cookie naming the entry),
+   * including `Vary: Cookie` when the session was read. Runs after the afterRequest hooks, only
+   * for requests that opened a session other than the `NullSession`; a returned promise is
+   * awaited.
+   */
   save(session: Session, req: Request<unknown>, response: Response, app: SessionApp): unknown;
 }
 

@@ -32,6 +32,7 @@ export class TemplateNotFound extends PhialError {
   /** The folders searched, in order. */
   readonly searchPath: readonly string[];
 
+  /** The message names `template` and the folders of `searchPath`. */
   constructor(template: string, searchPath: readonly string[], options?: ErrorOptions) {
     super(
       `The template "${template}" was not found in ${searchPath.join(", ") || "no folder"}.`,
@@ -54,6 +55,7 @@ export class TemplateNotFound extends PhialError {
  * ```
  */
 export class TemplateError extends PhialError {
+  /** `message` describes the failure; phial passes nunjucks' error as `options.cause`. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, 500, "template_error", options);
   }
@@ -72,7 +74,7 @@ export interface TemplatesOptions {
   readonly config: Config;
   /** The folders to search, in order; read once, when the environment is created. */
   readonly searchPath: () => readonly string[];
-  /** Finds the nunjucks module; tests replace it. Default {@link loadNunjucks}. */
+  /** Finds the nunjucks module; tests replace it. By default, the optional `nunjucks` peer. */
   readonly load?: () => NunjucksModule;
 }
 
@@ -96,6 +98,7 @@ export class Templates {
   /** Names the loader could not find during the current render; rendering is synchronous. */
   #misses: string[] = [];
 
+  /** Creates nothing yet: nunjucks is loaded and the environment built on first use. */
   constructor(options: TemplatesOptions) {
     this.#options = options;
   }
@@ -124,7 +127,8 @@ export class Templates {
 
   /**
    * Renders a template file (`{ name }`) or a source string (`{ source }`) for `req`, with the
-   * globals of {@link templateGlobals} under `context` (the context wins on equal names).
+   * globals every template sees (`request`, `session`, `g`, `urlFor`, `config`,
+   * `getFlashedMessages`) under `context` (the context wins on equal names).
    *
    * @example
    * ```ts

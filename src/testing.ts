@@ -1,3 +1,8 @@
+/**
+ * Testing helpers: {@link TestClient} sends requests to an app in-process, with no port.
+ *
+ * @module phial/testing
+ */
 import http from "node:http";
 import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -85,6 +90,8 @@ export class TestClient extends ClientCore {
   #closed = false;
 
   /**
+   * A client for `app`. Nothing listens on a port; each connection is an in-memory socket pair.
+   *
    * @param app A phial app, or anything with a `handler(req, res)`, or a bare listener.
    * @param options `baseUrl` (default `http://localhost`), `followRedirects` (default false),
    *   `headers` sent with every request.

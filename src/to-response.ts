@@ -59,7 +59,7 @@ function convert(value: unknown, endpoint: string | undefined, defaultStatus: nu
 
 /**
  * Builds a response the way a view's return value would be, as Flask's `make_response`: no
- * arguments give an empty 200, one argument follows {@link toResponse}, several are read as a
+ * arguments give an empty 200, one argument is read as a handler's return value, several as a
  * tuple `(body, status)`, `(body, headers)` or `(body, status, headers)`. Useful to get a
  * `Response` to modify (e.g. to set a cookie) from a plain value.
  *

@@ -47,7 +47,12 @@ export interface SaveOptions {
 export class UploadedFile {
   /** Name of the form field the file came in (`<input type="file" name="...">`). */
   readonly fieldName: string;
-  /** A safe base name derived from the client's name: see {@link safeFilename}. */
+  /**
+   * A safe base name derived from the client's name: the part after the last `/` or `\`, without
+   * control or format characters or `:`, without leading or trailing dots and spaces, with Windows
+   * device names (`CON`, `nul.txt`) prefixed by `_`, at most 255 UTF-8 bytes with the extension
+   * kept. `"upload"` when nothing is left.
+   */
   readonly filename: string;
   /** The name exactly as the client sent it: for display only, never for a path. `""` when no file was chosen. */
   readonly originalFilename: string;
@@ -57,6 +62,7 @@ export class UploadedFile {
   readonly size: number;
   readonly #tempPath: string;
 
+  /** @internal The multipart reader builds these; handlers get them from `req.files()`. */
   constructor(init: UploadedFileInit) {
     this.fieldName = init.fieldName;
     this.originalFilename = init.originalFilename;

@@ -25,6 +25,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
  * ```
  */
 export interface ClientApp {
+  /** The listener each request is handed to; read again on every request. */
   readonly handler: RequestHandler;
 }
 

@@ -10,6 +10,7 @@ import { parseSetCookie, stringifySetCookie } from "cookie";
  * ```
  */
 export interface StoredCookie {
+  /** The cookie's name, as set. */
   readonly name: string;
   /** The value as the server's cookie parser will see it (percent-decoded). */
   readonly value: string;
@@ -19,9 +20,16 @@ export interface StoredCookie {
   readonly domain: string;
   /** True when the cookie had no `Domain` attribute: sent to that exact host only. */
   readonly hostOnly: boolean;
+  /**
+   * The `Path` attribute; without one (or with one not starting with `/`), the default path of
+   * the URL that set it.
+   */
   readonly path: string;
+  /** The `Secure` attribute: only sent when the client's `baseUrl` is https. */
   readonly secure: boolean;
+  /** The `HttpOnly` attribute (a test client sends the cookie either way). */
   readonly httpOnly: boolean;
+  /** The `SameSite` attribute, lower-case; `undefined` when absent or not a known value. */
   readonly sameSite: "lax" | "strict" | "none" | undefined;
   /** When it expires; `undefined` for a session cookie, which lives as long as the client. */
   readonly expires: Date | undefined;
@@ -42,6 +50,7 @@ export interface ReadonlyCookieJar extends Iterable<[string, string]> {
   get(name: string): string | undefined;
   /** The full record of that cookie: attributes, raw value, expiry. */
   getCookie(name: string): StoredCookie | undefined;
+  /** Whether a live cookie called `name` is in the jar. */
   has(name: string): boolean;
   /** Number of live cookies. */
   readonly size: number;

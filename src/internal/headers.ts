@@ -52,6 +52,7 @@ interface HeaderEntry {
 export class ResponseHeaders implements Iterable<[string, string]> {
   readonly #map = new Map<string, HeaderEntry>();
 
+  /** Headers from `init`, validated as `append` validates them; repeated names keep every value. */
   constructor(init?: HeadersInit) {
     if (init !== undefined) this.extend(init, false);
   }
@@ -216,6 +217,7 @@ export class ResponseHeaders implements Iterable<[string, string]> {
     }
   }
 
+  /** The pairs of {@link ResponseHeaders.entries}: `for (const [name, value] of res.headers)`. */
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
   }

@@ -16,6 +16,7 @@ import { BadRequest, ContentTooLarge } from "../errors.ts";
 export class MultiDict<V = string> implements Iterable<[string, V]> {
   readonly #map: Map<string, V[]>;
 
+  /** A dict of `entries`; a key given several times keeps all its values, in order. */
   constructor(entries?: Iterable<readonly [string, V]>) {
     this.#map = new Map();
     if (entries) for (const [k, v] of entries) this.#add(k, v);
@@ -57,6 +58,7 @@ export class MultiDict<V = string> implements Iterable<[string, V]> {
     for (const [k, list] of this.#map) for (const v of list) yield [k, v];
   }
 
+  /** Every `[key, value]` pair, as {@link MultiDict.entries}. */
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
   }

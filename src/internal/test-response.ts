@@ -36,7 +36,9 @@ const utf8 = new TextDecoder("utf-8");
  * ```
  */
 export class TestResponse {
+  /** The response status, e.g. 200. */
   readonly status: number;
+  /** The reason phrase as sent, e.g. `"OK"`. */
   readonly statusText: string;
   /** Web `Headers`: case-insensitive `get`, `has`, and `getSetCookie()` for the raw cookies. */
   readonly headers: Headers;
@@ -58,6 +60,7 @@ export class TestResponse {
   readonly history: readonly TestResponse[];
   readonly #body: Buffer;
 
+  /** @internal Test clients build these from what they received. */
   constructor(init: TestResponseInit) {
     this.status = init.status;
     this.statusText = init.statusText;
