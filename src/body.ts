@@ -7,9 +7,20 @@ import type { IncomingMessage } from "node:http";
 import { MIMEType, TextDecoder } from "node:util";
 import { BadRequest, ContentTooLarge, type HTTPError, UnsupportedMediaType } from "./errors.ts";
 
-/** A parsed `Content-Type`: the lower-cased essence (`type/subtype`) and its parameters. */
+/**
+ * A parsed `Content-Type`: the lower-cased essence (`type/subtype`) and its parameters, as
+ * `req.mediaType` gives it.
+ *
+ * @example
+ * ```ts
+ * const type: MediaType | null = req.mediaType;
+ * if (type?.essence === "text/csv") return parseCsv(await req.text());
+ * ```
+ */
 export interface MediaType {
+  /** The type and subtype, lower-cased, without parameters: `"application/json"`. */
   readonly essence: string;
+  /** The `charset` parameter, lower-cased; `null` when absent. */
   readonly charset: string | null;
   /** The `boundary` parameter, as multipart bodies need it; `null` when absent. */
   readonly boundary: string | null;

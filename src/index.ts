@@ -14,6 +14,7 @@ export type {
 export { currentApp, Phial } from "./app.ts";
 export type { BlueprintOptions, RegisterBlueprintOptions } from "./blueprint.ts";
 export { Blueprint } from "./blueprint.ts";
+export type { MediaType } from "./body.ts";
 export type { ConfigFields, ConfigInit, TrustProxy } from "./config.ts";
 export { Config, defaultConfig } from "./config.ts";
 export { ContextError, currentRequest, g, request, session, urlFor } from "./context.ts";
@@ -63,6 +64,7 @@ export { flash, getFlashedMessages } from "./flash.ts";
 export { HandlerTimeout } from "./handler-timeout.ts";
 export { MultiDict } from "./internal/multidict.ts";
 export { NunjucksMissing } from "./internal/nunjucks.ts";
+export type { TrustFn } from "./internal/proxy.ts";
 export type {
   LogFields,
   Logger,
@@ -88,6 +90,7 @@ export { safeNext } from "./safe-next.ts";
 export type {
   AfterRequestHook,
   BeforeRequestHook,
+  ErrorClass,
   ErrorHandler,
   Handler,
   HTTPErrorLike,

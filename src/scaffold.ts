@@ -107,8 +107,16 @@ export interface MethodRoute {
   <P extends string>(path: P, options?: MethodRouteOptions): RouteDecorator<P>;
 }
 
-/** Any constructor of an Error subclass, whatever its parameters. */
-type ErrorClass<E extends Error = Error> = abstract new (...args: never[]) => E;
+/**
+ * Any constructor of an Error subclass, whatever its parameters: what `errorHandler` takes
+ * besides a status.
+ *
+ * @example
+ * ```ts
+ * const handled: ErrorClass[] = [TypeError, NotFound];
+ * ```
+ */
+export type ErrorClass<E extends Error = Error> = abstract new (...args: never[]) => E;
 
 const METHOD_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

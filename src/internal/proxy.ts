@@ -7,7 +7,16 @@ import type { IncomingMessage } from "node:http";
 import { BlockList, isIP } from "node:net";
 import type { TrustProxy } from "../config.ts";
 
-/** Whether the hop at `address`, `hop` steps from the server (0: the socket's peer), is trusted. */
+/**
+ * Whether the hop at `address`, `hop` steps from the server (0: the socket's peer), is trusted:
+ * `config.trustProxy` compiled, as `app.proxyTrust` gives it.
+ *
+ * @example
+ * ```ts
+ * const trusted: TrustFn = app.proxyTrust;
+ * trusted("10.0.0.7", 0); // true with trustProxy: ["10.0.0.0/8"]
+ * ```
+ */
 export type TrustFn = (address: string, hop: number) => boolean;
 
 /**
