@@ -1,16 +1,17 @@
 /**
- * `npm run bench [-- part...]`: runs the benchmark parts (http, lookup, scaling, cold; all by
+ * `npm run bench [-- part...]`: runs the benchmark parts (http, lookup, scaling, cold, footprint; all by
  * default; `render` runs none), saves each part's results in bench/results/<part>.json with the machine it ran on,
  * then writes BENCHMARKS.md from every saved part, so rerunning one part keeps the others.
  * The soak test has its own command, `npm run soak` (bench/soak.ts), and its own saved part.
  */
 import { runColdStartBench } from "./coldstart.ts";
+import { runFootprintBench } from "./footprint.ts";
 import { runHttpBench } from "./http.ts";
 import { saveResult, writeBenchmarks } from "./lib/results.ts";
 import { runLookupBench } from "./routers/lookup.ts";
 import { runScalingBench } from "./routers/scaling.ts";
 
-const PARTS = ["http", "lookup", "scaling", "cold"] as const;
+const PARTS = ["http", "lookup", "scaling", "cold", "footprint"] as const;
 type Part = (typeof PARTS)[number];
 
 // "render" runs nothing and rewrites BENCHMARKS.md from the saved results (after editing notes).
@@ -29,6 +30,7 @@ for (const part of parts) {
   if (part === "lookup") saveResult(part, await runLookupBench());
   if (part === "scaling") saveResult(part, await runScalingBench());
   if (part === "cold") saveResult(part, runColdStartBench());
+  if (part === "footprint") saveResult(part, runFootprintBench());
 }
 
 writeBenchmarks();

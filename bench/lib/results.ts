@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { ColdResult } from "../coldstart.ts";
+import type { FootprintResult } from "../footprint.ts";
 import type { HttpResult } from "../http.ts";
 import type { LookupResult } from "../routers/lookup.ts";
 import type { ScalingResult } from "../routers/scaling.ts";
@@ -17,6 +18,7 @@ export interface Parts {
   lookup: LookupResult[];
   scaling: ScalingResult;
   cold: ColdResult;
+  footprint: FootprintResult;
   soak: SoakResult;
 }
 
@@ -43,6 +45,7 @@ export function writeBenchmarks(): void {
     lookup: loadResult("lookup"),
     scaling: loadResult("scaling"),
     cold: loadResult("cold"),
+    footprint: loadResult("footprint"),
     soak: loadResult("soak"),
   });
   writeFileSync(new URL("../../BENCHMARKS.md", import.meta.url), markdown);
