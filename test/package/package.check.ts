@@ -174,11 +174,7 @@ test("the phial bin is linked and asks for tsx, by name, for a TypeScript app", 
   assert.match(version.stdout, new RegExp(manifest.version.replaceAll(".", "\\.")));
 });
 
-for (const config of [
-  "tsconfig.node16.json",
-  "tsconfig.bundler.json",
-  "tsconfig.commonjs.json",
-]) {
+for (const config of ["tsconfig.node16.json", "tsconfig.bundler.json", "tsconfig.commonjs.json"]) {
   test(`TypeScript consumer type-checks (${config})`, async () => {
     // The repo's compiler and @types/node; the project itself has neither installed.
     await sh(
