@@ -25,8 +25,12 @@ import { createRequire, SourceMap } from "node:module";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The one place the threshold lives: percentage of src/ lines the suite must execute. */
-const LINES_THRESHOLD = 95;
+/**
+ * The one place the threshold lives: percentage of src/ lines the suite must execute. Lines are
+ * counted as c8 counts them (comments and blank lines too). Measured 99.1% when it was set; 98
+ * leaves room for a few timing-dependent lines and a small change that lands with fewer tests.
+ */
+const LINES_THRESHOLD = 98;
 const WORST_FILES = 20;
 
 const require = createRequire(import.meta.url);
