@@ -333,6 +333,85 @@ describe("TestClient.sessionTransaction", () => {
     assert.deepEqual((await client.get("/app/all")).json(), { theme: "dark", user: "bob" });
   });
 
+  it("without a secret key reads see an empty session and every write says what to set", async () => {
+    const logger = silentLogger();
+    const app = new Phial({ staticFolder: null, logger });
+    app.get("/read", (req) => ({
+      keys: [...req.session.keys()],
+      entries: [...req.session.entries()],
+      has: req.session.has("x"),
+      size: req.session.size,
+      permanent: req.session.permanent,
+    }));
+    const writes: Record<string, (s: Session) => void> = {
+      delete: (s) => s.delete("x"),
+      clear: (s) => s.clear(),
+      permanent: (s) => {
+        s.permanent = true;
+      },
+    };
+    for (const [name, write] of Object.entries(writes)) {
+      app.get(`/write/${name}`, (req) => {
+        write(req.session);
+        return "never";
+      });
+    }
+    const client = new TestClient(app);
+    assert.deepEqual((await client.get("/read")).json(), {
+      keys: [],
+      entries: [],
+      has: false,
+      size: 0,
+      permanent: false,
+    });
+    for (const name of Object.keys(writes)) {
+      const res = await client.get(`/write/${name}`);
+      assert.equal(res.status, 500, name);
+      assert.equal(res.headers.getSetCookie().length, 0, name);
+    }
+    assert.equal(logger.errors.length, 3);
+    for (const [, fields] of logger.errors) {
+      assert.match(String(fields.err), /no secret key is set\. Set app\.config\.secretKey/);
+    }
+  });
+
+  it("a value changed in place is saved only once modified is set", async () => {
+    const { app, client } = makeApp();
+    app.get("/cart/add/<item>", (req) => {
+      const cart = req.session.get("cart") as string[];
+      cart.push(req.params.item);
+      if (req.query.has("mark") && req.session instanceof TrackedSession) {
+        req.session.modified = true;
+      }
+      return "added";
+    });
+    app.get("/cart", (req) => {
+      // The signed-cookie interface opens a TrackedSession, which is also iterable.
+      const tracked = req.session as TrackedSession;
+      return {
+        keys: [...tracked.keys()],
+        values: [...tracked.values()],
+        iterated: [...tracked],
+      };
+    });
+    await client.sessionTransaction((s) => s.set("cart", ["tea"]));
+    const unmarked = await client.get("/cart/add/milk");
+    assert.equal(setCookieOf(unmarked), undefined, "a read alone does not resend the cookie");
+    assert.deepEqual((await client.get("/cart")).json(), {
+      keys: ["cart"],
+      values: [["tea"]],
+      iterated: [["cart", ["tea"]]],
+    });
+    const marked = await client.get("/cart/add/milk?mark");
+    assert.ok(setCookieOf(marked), "modified = true resends the cookie");
+    assert.equal(marked.headers.get("vary"), "Cookie");
+    assert.deepEqual((await client.get("/cart")).json(), {
+      keys: ["cart"],
+      values: [["tea", "milk"]],
+      iterated: [["cart", ["tea", "milk"]]],
+    });
+  });
+
   it("explains what is missing without a secret key", async () => {
     const app = new Phial({ staticFolder: null, logger: silentLogger() });
     await assert.rejects(

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
+import { Phial } from "../src/index.ts";
 import { Response, ResponseHeaders } from "../src/response.ts";
 import { jsonify, makeResponse, redirect, toResponse } from "../src/to-response.ts";
+import { silentLogger } from "./helpers/logger.ts";
 
 const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json";
@@ -287,4 +289,62 @@ test("redirect: only http(s) and relative targets become links", () => {
   assert.match(String(redirect("HTTPS://example.com/").body), /<a href/);
   assert.match(String(redirect("/path:with-colon").body), /<a href/);
   assert.match(String(redirect("?page=2").body), /<a href/);
+});
+
+test("makeResponse called from JavaScript with a non-number status names the mistake", () => {
+  const status = "201" as unknown as number;
+  assert.throws(
+    () => makeResponse("x", status, { "x-a": "1" }),
+    /3-element tuple whose status is .*; use \[body, status, headers\]\./,
+  );
+});
+
+test("an iterator body an error page replaces is closed with return(), even when that fails", async () => {
+  const closed: string[] = [];
+  const cursor = (name: string, fail: "throw" | "reject" | null) => ({
+    [Symbol.iterator]() {
+      return this;
+    },
+    next: () => ({ done: false, value: "row\n" }),
+    return() {
+      closed.push(name);
+      if (fail === "throw") throw new Error(`${name} cannot close`);
+      if (fail === "reject") return Promise.reject(new Error(`${name} cannot close`));
+      return { done: true, value: undefined };
+    },
+  });
+  let unhandled: unknown;
+  const onUnhandled = (err: unknown): void => {
+    unhandled = err;
+  };
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const app = new Phial({ staticFolder: null, logger: silentLogger() });
+    // The second afterThisRequest function fails: the 500 page replaces the iterator's response.
+    const order: string[] = [];
+    app.get("/<name>/<fail>", (req) => {
+      const fail = req.params.fail === "ok" ? null : (req.params.fail as "throw" | "reject");
+      req.afterThisRequest((res) => {
+        order.push(`first ${req.params.name}`);
+        return res;
+      });
+      req.afterThisRequest(() => {
+        throw new Error("hook failed");
+      });
+      return makeResponse(cursor(req.params.name, fail));
+    });
+    const client = app.testClient();
+    for (const path of ["/a/ok", "/b/throw", "/c/reject"]) {
+      const res = await client.get(path);
+      assert.equal(res.status, 500, path);
+      assert.doesNotMatch(await res.text(), /row/);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(closed, ["a", "b", "c"]);
+    // Both functions run in order; the first also sees the error page, as hooks see error pages.
+    assert.deepEqual(order, ["first a", "first a", "first b", "first b", "first c", "first c"]);
+    assert.equal(unhandled, undefined, "a rejected return() is not left unhandled");
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
 });

@@ -123,4 +123,53 @@ describe("registration", () => {
     assert.throws(() => app.urlFor("showUser"), BuildError);
     assert.equal(app.urlFor("showUser", { id: 2, tab: ["a", "b"] }), "/users/2?tab=a&tab=b");
   });
+
+  test("misused registration methods say which call to use instead", () => {
+    const app = new Phial();
+    const post = { methods: ["POST"] } as unknown as { endpoint: string };
+    assert.throws(
+      () => app.get("/x", post, () => "x"),
+      /app\.get\(\) fixes the method; use app\.route\(\)/,
+    );
+    assert.throws(
+      () => app.route("/x", {}, 42 as never),
+      /The handler for "\/x" must be a function, got number\./,
+    );
+    assert.throws(
+      () => app.errorHandler("oops" as never, () => "x"),
+      /errorHandler\(\) takes a 4xx\/5xx status or an Error class\.$/,
+    );
+    assert.throws(
+      () => app.get("/x/<9bad:name>", () => "x"),
+      /"9bad" in "<9bad:name>" is not a converter name/,
+    );
+  });
+
+  test("a backslash escapes a Flask angle bracket, which then matches literally", async () => {
+    const app = new Phial();
+    app.get("/a\\<b\\>/<int:n>", (req) => ({ n: req.params.n }));
+    const res = await app.testClient().get("/a%3Cb%3E/3");
+    assert.deepEqual(await res.json(), { n: 3 });
+  });
+
+  test("urlFor refuses a wildcard item that is not text and a converter that gives no text", () => {
+    const app = new Phial();
+    app.get("/files/*rest", function files() {
+      return "f";
+    });
+    app.converters.set("blank", { toValue: (part: string) => part, toUrl: () => "" });
+    app.get("/tags/<blank:tag>", function tag() {
+      return "t";
+    });
+    assert.equal(app.urlFor("files", { rest: ["a", 1] }), "/files/a/1");
+    assert.throws(
+      () => app.urlFor("files", { rest: ["a", {}] }),
+      /"rest" needs a non-empty list of non-empty strings/,
+    );
+    assert.throws(
+      () => app.urlFor("tag", { tag: "x" }),
+      (err: unknown) =>
+        err instanceof BuildError && /the blank converter gave no text for "tag"/.test(err.message),
+    );
+  });
 });

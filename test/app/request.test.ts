@@ -197,4 +197,59 @@ describe("req.signal", () => {
       await app.close({ timeout: 100 });
     }
   });
+
+  test("req.stream hands over the raw body once; the buffered readers then refuse", async () => {
+    const app = new Phial();
+    const failure = (err: unknown) => (err instanceof TypeError ? err.message : String(err));
+    app.post("/stream", async (req) => {
+      let size = 0;
+      for await (const chunk of req.stream) size += (chunk as Buffer).length;
+      const after = await req.text().catch(failure);
+      return { size, after };
+    });
+    app.post("/text-then-stream", async (req) => {
+      const text = await req.text();
+      let again: string;
+      try {
+        void req.stream;
+        again = "no error";
+      } catch (err) {
+        again = failure(err);
+      }
+      return { text, again };
+    });
+    app.post("/raw-then-text", async (req) => {
+      for await (const _ of req.raw) {
+        // The app read the IncomingMessage itself.
+      }
+      return { text: await req.text().catch(failure) };
+    });
+    app.post("/bytes-then-files", async (req) => {
+      await req.bytes();
+      return { files: await req.files().then(() => "no error", failure) };
+    });
+    app.post("/empty-multipart", async (req) => {
+      const form = await req.form();
+      return { fields: [...form.keys()], files: [...(await req.files()).keys()] };
+    });
+    const client = app.testClient();
+    const body = "x".repeat(100_000);
+    const streamed = await client.post("/stream", { body });
+    assert.deepEqual(await streamed.json(), {
+      size: 100_000,
+      after: "The body was taken as req.stream.",
+    });
+    assert.deepEqual(await (await client.post("/text-then-stream", { body: "hi" })).json(), {
+      text: "hi",
+      again: "The body was already read with bytes()/text()/json()/form().",
+    });
+    assert.deepEqual(await (await client.post("/raw-then-text", { body: "hi" })).json(), {
+      text: "The body stream was already consumed.",
+    });
+    const multipart = { "content-type": "multipart/form-data; boundary=XyZ" };
+    const read = await client.post("/bytes-then-files", { body: "--XyZ--", headers: multipart });
+    assert.deepEqual(await read.json(), { files: "The body was already read." });
+    const empty = await client.post("/empty-multipart", { headers: multipart });
+    assert.deepEqual(await empty.json(), { fields: [], files: [] });
+  });
 });

@@ -91,6 +91,21 @@ describe("loading a module", () => {
     await assert.rejects(load(empty), failsWith("app_not_found", /it exports: nothing\./));
   });
 
+  test("a createApp that is not a function; exports gathered in one default object", async () => {
+    const notFactory = join(dir, "not-factory.mjs");
+    await writeFile(notFactory, "export const createApp = 42;\n");
+    await assert.rejects(
+      load(notFactory),
+      failsWith("not_an_app", /exports createApp, but it is a number, not a function\./),
+    );
+    const bundled = join(dir, "bundled.mjs");
+    await writeFile(
+      bundled,
+      `import { Phial } from ${JSON.stringify(PHIAL_URL)};\nexport default { createApp: () => new Phial() };\n`,
+    );
+    assert.ok(isApp(await load(bundled)));
+  });
+
   test('a .ts file that its package makes CommonJS (no "type": "module")', async () => {
     // The temp dir has no package.json, so tsx compiles this file to CommonJS.
     const file = join(dir, "cjs-app.ts");

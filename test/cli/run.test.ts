@@ -146,6 +146,24 @@ app.get("/hang", () => {
     }
   });
 
+  test("a host that is not an address of this machine is a clear failure", async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): documentation only, never a local interface.
+    const { code, stdout, stderr } = await runCli([
+      "run",
+      relFixture("app.ts"),
+      "--host",
+      "192.0.2.1",
+      "--port",
+      "0",
+    ]);
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.match(
+      stderr,
+      /^Error: Cannot listen on host 192\.0\.2\.1: no such interface or address on this machine; try --host 127\.0\.0\.1 or --host 0\.0\.0\.0\.\n$/,
+    );
+  });
+
   test("a module that listens on import is told to leave that to phial run", async () => {
     const { code, stderr } = await runCli(["run", relFixture("listens.ts"), "--port", "0"]);
     assert.equal(code, 1, "and the process exits although the module's server is open");

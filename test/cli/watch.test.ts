@@ -44,3 +44,41 @@ test("watchTree sees files in directories created after it started", async () =>
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("watchTree releases a removed directory and watches one created again in its place", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "phial-cli-watch-"));
+  await mkdir(join(dir, "routes", "deep"), { recursive: true });
+  const seen: string[] = [];
+  let wake: (() => void) | undefined;
+  const watcher = watchTree(dir, (path) => {
+    seen.push(path);
+    wake?.();
+  });
+  const until = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (!done()) {
+      assert.ok(Date.now() < deadline, `gave up; saw ${seen.join(", ")}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  try {
+    // Watched from the start, nested directory included.
+    await writeFile(join(dir, "routes", "deep", "a.ts"), "x");
+    await until(() => seen.includes(join(dir, "routes", "deep", "a.ts")));
+    await rm(join(dir, "routes"), { recursive: true });
+    await until(() => seen.includes(join(dir, "routes")));
+    seen.length = 0;
+    // Had the old watchers been kept, the new directory would count as watched already and
+    // its files would go unseen.
+    await mkdir(join(dir, "routes"));
+    await until(() => seen.includes(join(dir, "routes")));
+    await writeFile(join(dir, "routes", "b.ts"), "x");
+    await until(() => seen.includes(join(dir, "routes", "b.ts")));
+  } finally {
+    watcher.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
