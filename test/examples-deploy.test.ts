@@ -4,7 +4,9 @@
  * examples/deploy/cluster.ts with two workers, each stopped with SIGTERM.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,6 +114,51 @@ describe("examples/deploy/server.ts: sessions across restarts", { timeout: 60_00
     const other = await serve({ PHIAL_SECRET_KEY: NEW_KEY });
     assert.equal((await me(other.port, cookie)).user, null, "another key: logged out");
     await stop(other.cli);
+  });
+
+  test("the key can come from a file (SECRET_KEY_FILE), as systemd's LoadCredential gives it", async () => {
+    const file = join(dir, "secret_key");
+    await writeFile(file, `${KEY}\n`);
+    const fromFile = await serve({ SECRET_KEY_FILE: file });
+    const cookie = await login(fromFile.port, "ada");
+    await stop(fromFile.cli);
+    const fromEnv = await serve({ PHIAL_SECRET_KEY: KEY });
+    assert.equal(
+      (await me(fromEnv.port, cookie)).user,
+      "ada",
+      "the same key, trailing newline cut",
+    );
+    await stop(fromEnv.cli);
+  });
+
+  test("as a cluster worker (how pm2 runs it), it still exits after closing", {
+    timeout: 15_000,
+  }, async (t) => {
+    // A primary that forks server.ts once, passes its SIGINT on, and prints how the worker ended.
+    const primary = `
+      import cluster from "node:cluster";
+      cluster.setupPrimary({ exec: ${JSON.stringify(SERVER)}, execArgv: ["--import", "tsx"] });
+      const worker = cluster.fork();
+      worker.on("exit", (code, signal) => console.log("worker exit", code, signal));
+      process.on("SIGINT", () => worker.process.kill("SIGINT"));
+    `;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", primary], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", PHIAL_SECRET_KEY: KEY, PHIAL_TRUSTED_HOSTS: "localhost" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Runs even when the test times out; killing the primary takes its worker along.
+    t.after(() => child.kill("SIGKILL"));
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      out += text;
+    });
+    const exited = once(child, "exit");
+    while (!/serving on/.test(out)) await once(child.stdout, "data");
+    child.kill("SIGINT");
+    await exited;
+    assert.match(out, /closed on SIGINT\n/);
+    assert.match(out, /worker exit 0 null\n/, "the worker ended by itself, not by a kill");
   });
 
   test("rotating the key through secretKeyFallbacks keeps everyone logged in", async () => {

@@ -44,9 +44,6 @@ if (cluster.isPrimary) {
     host: process.env.HOST ?? "127.0.0.1",
     port: Number(process.env.PORT ?? 8000),
   });
-  const { address, port } = app.address() ?? {};
-  console.log(`worker ${process.pid} serving on http://${address}:${port}`);
-
   // Ctrl+C sends SIGINT to every process in the terminal's group; the primary answers it with
   // one SIGTERM per worker, so a worker ignores SIGINT rather than count it as a second signal.
   process.on("SIGINT", () => {});
@@ -56,4 +53,6 @@ if (cluster.isPrimary) {
     // The IPC channel to the primary is the last thing holding the worker open.
     cluster.worker?.disconnect();
   });
+  const { address, port } = app.address() ?? {};
+  console.log(`worker ${process.pid} serving on http://${address}:${port}`);
 }

@@ -12,12 +12,14 @@ await app.listen({
   host: process.env.HOST ?? "127.0.0.1",
   port: Number(process.env.PORT ?? 8000),
 });
-const { address, port } = app.address() ?? {};
-console.log(`pid ${process.pid} serving on http://${address}:${port}`);
-
-// Below the process manager's own deadline (systemd's TimeoutStopSec, pm2's kill_timeout).
+// The 25 s stay below the process manager's own deadline (systemd's TimeoutStopSec, pm2's
+// kill_timeout). Installed before the line below, which tells the world the server is up.
 app.closeOnSignals({ timeout: 25_000 }).closed.then(({ signal, forced }) => {
   console.log(`pid ${process.pid} closed on ${signal}${forced ? ", cutting open requests" : ""}`);
-  // Nothing else holds the process open, so Node exits now.
   if (forced) process.exitCode = 1;
+  // Close your database pool here. Then Node exits by itself, unless a process manager that
+  // forked this process (pm2) still holds its IPC channel open: let go of it.
+  if (process.connected) process.disconnect();
 });
+const { address, port } = app.address() ?? {};
+console.log(`pid ${process.pid} serving on http://${address}:${port}`);
