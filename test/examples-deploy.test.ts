@@ -75,7 +75,12 @@ async function serve(env: Record<string, string>): Promise<{ cli: Cli; port: num
   const cli = startScript(SERVER, [], {
     env: { PORT: "0", PHIAL_TRUSTED_HOSTS: "localhost", PHIAL_LOG_LEVEL: "warn", ...env },
   });
-  const [, port] = await cli.waitFor(/serving on http:\/\/127\.0\.0\.1:(\d+)\n/);
+  const [, port] = await Promise.race([
+    cli.waitFor(/serving on http:\/\/127\.0\.0\.1:(\d+)\n/),
+    cli.exited.then((code) => {
+      throw new Error(`server.ts exited (${code}) before listening:\n${cli.output()}`);
+    }),
+  ]);
   return { cli, port: Number(port) };
 }
 
