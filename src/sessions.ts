@@ -185,9 +185,12 @@ export interface SessionApp {
  * app.sessionInterface = {
  *   open: (req) => new TrackedSession(store.get(req.cookies.sid ?? "") ?? []),
  *   save(session, req, res) {
- *     const sid = req.cookies.sid ?? randomUUID();
- *     store.set(sid, [...session.entries()]);
- *     if (!req.cookies.sid) res.setCookie("sid", sid);
+ *     // Reuse only an id this store issued: adopting any id a client sends lets an attacker
+ *     // plant one on a victim (session fixation).
+ *     const sid = req.cookies.sid;
+ *     const id = sid !== undefined && store.has(sid) ? sid : randomUUID();
+ *     store.set(id, [...session.entries()]);
+ *     if (id !== sid) res.setCookie("sid", id);
  *   },
  * };
  * ```

@@ -61,8 +61,9 @@ export interface SignalClose {
  * Closes `app` on the first of `signals`: `app.close({ timeout })`. A second signal while it
  * closes calls `app.close({ timeout: 0 })`, destroying what is still open. When the close is
  * over the listeners are removed, so a further signal ends the process the default way. The
- * process is never exited here: Node exits once nothing else (a database pool, a timer) keeps
- * it alive; close those in `closed.then(...)`.
+ * process is never exited here: Node exits once nothing else (a database pool, a timer, the IPC
+ * channel of a cluster worker or of a pm2 process) keeps it alive; close those in
+ * `closed.then(...)`, with `process.disconnect()` for an IPC channel.
  *
  * @example
  * ```ts
