@@ -113,12 +113,14 @@ export interface Forwarded {
  * ```
  */
 export function forwarded(raw: IncomingMessage, trust: TrustFn): Forwarded {
-  const peer = raw.socket.remoteAddress ?? "";
+  // A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; a trustProxy function sees the
+  // plain address, as list entries are matched against it.
+  const peer = unmapped(raw.socket.remoteAddress ?? "");
   if (trust === NONE || !trust(peer, 0)) {
-    return { ip: unmapped(peer), proto: undefined, host: undefined };
+    return { ip: peer, proto: undefined, host: undefined };
   }
   const chain = listOf(raw.headers["x-forwarded-for"]);
-  let ip = unmapped(peer);
+  let ip = peer;
   for (let hop = 1, i = chain.length - 1; i >= 0; hop++, i--) {
     ip = chain[i] as string;
     if (!trust(ip, hop)) break;

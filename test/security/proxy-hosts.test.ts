@@ -23,10 +23,10 @@ function send(port: number, head: string): Promise<string> {
   });
 }
 
-async function serve(config: PhialOptions["config"]): Promise<number> {
+async function serve(config: PhialOptions["config"], host?: string): Promise<number> {
   const app = new Phial({ config, staticFolder: null });
   app.get("/who", (req) => ({ ip: req.ip, host: req.host, protocol: req.protocol, url: req.url }));
-  await app.listen({ port: 0 });
+  await app.listen({ port: 0, host });
   after(() => app.close());
   return app.address()?.port ?? 0;
 }
@@ -85,6 +85,23 @@ describe("trustProxy", () => {
       ["10.1.1.1", 1],
       ["198.51.100.4", 2],
     ]);
+  });
+
+  test("a function sees an IPv4 peer of a dual-stack socket as IPv4, as lists do", async () => {
+    const seen: string[] = [];
+    // Listening on "::" takes IPv4 connections too; Node reports their peer as ::ffff:127.0.0.1.
+    const port = await serve(
+      {
+        trustProxy: (address: string) => {
+          seen.push(address);
+          return address === "127.0.0.1";
+        },
+      },
+      "::",
+    );
+    const head = "GET /who HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 198.51.100.4";
+    assert.equal((body(await send(port, head)) as { ip: string }).ip, "198.51.100.4");
+    assert.deepEqual(seen, ["127.0.0.1", "198.51.100.4"]);
   });
 
   test("a proto other than http or https is ignored", async () => {
