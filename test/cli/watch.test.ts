@@ -11,8 +11,11 @@ test("isIgnored skips dotfiles, node_modules, dist and backups", () => {
   for (const name of ["app.ts", "src", "distance.ts"]) assert.ok(!isIgnored(name));
 });
 
-test("watchTree sees files in directories created after it started", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "phial-cli-watch-"));
+/**
+ * Watches `dir` and records every path reported; `until` waits (10 s at most) for a condition
+ * on what was seen, waking on each report.
+ */
+function watchRecording(dir: string) {
   const seen: string[] = [];
   let wake: (() => void) | undefined;
   const watcher = watchTree(dir, (path) => {
@@ -29,6 +32,12 @@ test("watchTree sees files in directories created after it started", async () =>
       });
     }
   };
+  return { seen, watcher, until };
+}
+
+test("watchTree sees files in directories created after it started", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "phial-cli-watch-"));
+  const { seen, watcher, until } = watchRecording(dir);
   try {
     await mkdir(join(dir, "routes"));
     await until(() => seen.includes(join(dir, "routes")));
@@ -48,22 +57,7 @@ test("watchTree sees files in directories created after it started", async () =>
 test("watchTree releases a removed directory and watches one created again in its place", async () => {
   const dir = await mkdtemp(join(tmpdir(), "phial-cli-watch-"));
   await mkdir(join(dir, "routes", "deep"), { recursive: true });
-  const seen: string[] = [];
-  let wake: (() => void) | undefined;
-  const watcher = watchTree(dir, (path) => {
-    seen.push(path);
-    wake?.();
-  });
-  const until = async (done: () => boolean): Promise<void> => {
-    const deadline = Date.now() + 10_000;
-    while (!done()) {
-      assert.ok(Date.now() < deadline, `gave up; saw ${seen.join(", ")}`);
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 200);
-      });
-    }
-  };
+  const { seen, watcher, until } = watchRecording(dir);
   try {
     // Watched from the start, nested directory included.
     await writeFile(join(dir, "routes", "deep", "a.ts"), "x");
