@@ -35,13 +35,10 @@ let tarball: string;
 let project: string;
 let files: string[];
 
-async function sh(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+/** Runs a program to completion; a failure carries its whole output. */
+async function sh(file: string, args: string[], cwd: string) {
   try {
-    return await run(file, args, {
-      cwd,
-      env: { ...process.env, ...env },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    return await run(file, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${file} ${args.join(" ")} failed in ${cwd}:\n${e.stdout}\n${e.stderr}`, {
