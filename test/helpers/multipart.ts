@@ -47,13 +47,22 @@ export function tempUploads(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith(TEMP_PREFIX));
 }
 
-/** Waits (at most `ms`) until no temporary upload file is left; returns those still there. */
-export async function noTempUploadsWithin(ms = 2000): Promise<string[]> {
+/**
+ * Waits (at most `ms`) until no temporary upload file is left, and none has appeared for
+ * `quietMs`; returns those still there. The quiet window matters: a file's `open` runs on libuv's
+ * thread pool, so a request answered 413 may create (and then remove) its file a moment after the
+ * client has read the answer, and a single empty listing would pass too early.
+ */
+export async function noTempUploadsWithin(ms = 3000, quietMs = 150): Promise<string[]> {
   const deadline = Date.now() + ms;
-  let left = tempUploads();
-  while (left.length > 0 && Date.now() < deadline) {
+  let emptySince = Number.POSITIVE_INFINITY;
+  for (;;) {
+    const left = tempUploads();
+    const now = Date.now();
+    if (left.length > 0) emptySince = Number.POSITIVE_INFINITY;
+    else if (emptySince === Number.POSITIVE_INFINITY) emptySince = now;
+    if (left.length === 0 && now - emptySince >= quietMs) return left;
+    if (now >= deadline) return left;
     await sleep(10);
-    left = tempUploads();
   }
-  return left;
 }

@@ -138,6 +138,8 @@ describe("uploads over a raw socket", () => {
   });
 
   test("a declared Content-Length over the limit is 413 before any file is made", async () => {
+    // Earlier tests' files must be gone first, so the listing below sees only this request's.
+    assert.deepEqual(await noTempUploadsWithin(), []);
     const answer = await exchange(multipartHead(`Content-Length: ${LIMIT + 1}\r\n`), "--");
     assert.match(answer, /^HTTP\/1\.1 413 /);
     assert.match(answer, /connection: close/i);
