@@ -68,7 +68,10 @@ export class Request<P = Record<string, unknown>> {
   /** @internal Functions queued by {@link afterThisRequest}. */
   afterThis: AfterThisRequest[] | undefined;
 
-  /** @internal phial builds one per request; handlers receive it. */
+  /**
+   * @hidden phial builds one per request; handlers receive it. Kept in the published types (not
+   * `@internal`) so the class has no public no-argument constructor there.
+   */
   constructor(raw: IncomingMessage, res: ServerResponse, owner: RequestOwner) {
     this.raw = raw;
     this.#res = res;

@@ -62,7 +62,7 @@ export class UploadedFile {
   readonly size: number;
   readonly #tempPath: string;
 
-  /** @internal The multipart reader builds these; handlers get them from `req.files()`. */
+  /** @hidden The multipart reader builds these; handlers get them from `req.files()`. */
   constructor(init: UploadedFileInit) {
     this.fieldName = init.fieldName;
     this.originalFilename = init.originalFilename;

@@ -60,7 +60,10 @@ export class TestResponse {
   readonly history: readonly TestResponse[];
   readonly #body: Buffer;
 
-  /** @internal Test clients build these from what they received. */
+  /**
+   * @hidden Test clients build these from what they received. Left in the published types so the
+   * class has no public no-argument constructor there.
+   */
   constructor(init: TestResponseInit) {
     this.status = init.status;
     this.statusText = init.statusText;

@@ -105,6 +105,15 @@ test("the tarball holds dist/, README, LICENSE and package.json, nothing else", 
   }
 });
 
+test("the published declarations leave out @internal members", async () => {
+  const dir = join(project, "node_modules", "phial");
+  const leaked: string[] = [];
+  for (const f of files.filter((p) => p.endsWith(".d.ts"))) {
+    if ((await readFile(join(dir, f), "utf8")).includes("@internal")) leaked.push(f);
+  }
+  assert.deepEqual(leaked, [], "declarations that still carry @internal members");
+});
+
 test("the installed package needs no TypeScript tooling", async () => {
   const installed = JSON.parse(
     await readFile(join(project, "node_modules", "phial", "package.json"), "utf8"),

@@ -20,6 +20,10 @@ function who(req: Request): string {
 }
 app.get("/who", who);
 
+// Members marked @internal are stripped from the published declarations.
+// @ts-expect-error: the route records are phial's, not part of the typed surface.
+app.routes;
+
 const err: HTTPError = new HTTPError(418);
 const status: number = err.status;
 
