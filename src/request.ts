@@ -63,6 +63,7 @@ export class Request<P = Record<string, unknown>> {
   #g: Record<string, unknown> | undefined;
   #session: Session | undefined;
   #proxied: Forwarded | undefined;
+  #targetHost: string | undefined;
   /** @internal Set when a body limit refused the body mid-way, so the connection must close. */
   bodyRefused = false;
   /** @internal Functions queued by {@link afterThisRequest}. */
@@ -84,7 +85,12 @@ export class Request<P = Record<string, unknown>> {
     if (hash !== -1) target = target.slice(0, hash);
     const q = target.indexOf("?");
     const path = q === -1 ? target : target.slice(0, q);
-    this.rawPath = path.charCodeAt(0) === 47 /* "/" */ ? path : pathOfAbsolute(path);
+    if (path.charCodeAt(0) === 47 /* "/" */) this.rawPath = path;
+    else {
+      const absolute = splitAbsolute(path);
+      this.rawPath = absolute.path;
+      this.#targetHost = absolute.host;
+    }
     this.rawQuery = q === -1 ? "" : target.slice(q + 1);
     this.params = EMPTY_PARAMS as P;
   }
@@ -135,11 +141,14 @@ export class Request<P = Record<string, unknown>> {
 
   /**
    * The Host header (or HTTP/2 `:authority`), including any port; `X-Forwarded-Host` instead
-   * when `config.trustProxy` trusts the proxy that sent it.
+   * when `config.trustProxy` trusts the proxy that sent it. For an absolute-form target
+   * (`GET http://host/p`) it is the target's host, not the Host header, as RFC 9112 requires of
+   * servers; so `config.trustedHosts` checks the host a proxy in front would have used.
    */
   get host(): string {
     const forwardedHost = this.#forwarded().host;
     if (forwardedHost !== undefined) return forwardedHost;
+    if (this.#targetHost !== undefined) return this.#targetHost;
     const h = this.raw.headers;
     return h.host ?? (h[":authority"] as string | undefined) ?? "";
   }
@@ -366,11 +375,18 @@ export class Request<P = Record<string, unknown>> {
 
 const EMPTY_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** The path of an `http(s)://host/path` target; anything else is kept as is (routing refuses it). */
-function pathOfAbsolute(target: string): string {
-  if (!/^https?:\/\//i.test(target)) return target;
-  const slash = target.indexOf("/", target.indexOf("//") + 2);
-  return slash === -1 ? "/" : target.slice(slash);
+/**
+ * The path and host of an `http(s)://host/path` target (its query already cut off); anything else
+ * is kept as the path (routing refuses it). Userinfo before `@` is not part of the host; an empty
+ * authority leaves the Host header in charge.
+ */
+function splitAbsolute(target: string): { path: string; host: string | undefined } {
+  if (!/^https?:\/\//i.test(target)) return { path: target, host: undefined };
+  const start = target.indexOf("//") + 2;
+  const slash = target.indexOf("/", start);
+  const authority = slash === -1 ? target.slice(start) : target.slice(start, slash);
+  const host = authority.slice(authority.lastIndexOf("@") + 1);
+  return { path: slash === -1 ? "/" : target.slice(slash), host: host === "" ? undefined : host };
 }
 
 function clientGone(): Error {

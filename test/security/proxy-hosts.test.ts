@@ -127,6 +127,26 @@ describe("trustedHosts", () => {
     }
   });
 
+  test("an absolute-form target's host is the one checked and reported, not the Host header", async () => {
+    // RFC 9112 3.2.2: a proxy in front routes by the target's host, so the app must judge that one.
+    const port = await serve({ trustedHosts: ["app.example"] });
+    for (const target of ["http://evil.example/who", "http://app.example@evil.example/who"]) {
+      const answer = await send(port, `GET ${target} HTTP/1.1\r\nHost: app.example`);
+      assert.match(answer, /^HTTP\/1\.1 400 /, target);
+    }
+    const ok = await send(
+      port,
+      "GET HTTP://app.example:8080/who?x=1 HTTP/1.1\r\nHost: evil.example",
+    );
+    assert.match(ok, /^HTTP\/1\.1 200 /);
+    assert.deepEqual(body(ok), {
+      ip: "127.0.0.1",
+      host: "app.example:8080",
+      protocol: "http",
+      url: "http://app.example:8080/who?x=1",
+    });
+  });
+
   test("with a trusted proxy, the forwarded host is the one checked", async () => {
     const port = await serve({ trustedHosts: ["app.example"], trustProxy: ["127.0.0.1"] });
     const spoofed = "GET /who HTTP/1.1\r\nHost: app.example\r\nX-Forwarded-Host: evil.example";
