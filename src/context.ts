@@ -1,6 +1,7 @@
 /**
  * Context locals: `request`, `g` and `session` reach the request being handled from any code
- * that runs on its behalf, across `await`, as Flask's do. They ride on one AsyncLocalStorage,
+ * that runs on its behalf, across `await`, as Flask's do; `urlFor`, `flash` and
+ * `getFlashedMessages` are the request's own methods reached the same way. They ride on one AsyncLocalStorage,
  * which apps switch on with `new Phial({ contextLocals: true })`: on Node 20 an active
  * AsyncLocalStorage makes every promise in the process slower, so apps that never use them
  * must not pay for them.
@@ -8,6 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PhialError } from "./errors.ts";
 import type { UrlForOptions } from "./external-url.ts";
+import type { FlashedMessage, FlashOptions } from "./flash.ts";
 import type { Request } from "./request.ts";
 import type { Session } from "./session.ts";
 
@@ -149,4 +151,40 @@ export function urlFor(
   options?: UrlForOptions,
 ): string {
   return currentRequest("`urlFor`").urlFor(endpoint, values, options);
+}
+
+/**
+ * Stores a message for the next request to show (Flask's `flash`), through the context locals;
+ * `req.flash` does the same without them. Needs sessions (`config.secretKey`).
+ *
+ * @example
+ * ```ts
+ * import { flash, redirect } from "phial";
+ * app.post("/login", () => { flash("Welcome back!", "success"); return redirect("/"); });
+ * ```
+ */
+export function flash(message: string, category = "message"): void {
+  currentRequest("`flash`").flash(message, category);
+}
+
+/**
+ * The flashed messages, taken out of the session (Flask's `get_flashed_messages`), through the
+ * context locals; `req.getFlashedMessages` does the same without them.
+ *
+ * @example
+ * ```ts
+ * import { getFlashedMessages } from "phial";
+ * const errors = getFlashedMessages({ categoryFilter: ["error"] }); // ["Wrong password"]
+ * const all = getFlashedMessages({ withCategories: true }); // [["error", "Wrong password"]]
+ * ```
+ */
+export function getFlashedMessages(
+  options: FlashOptions & { readonly withCategories: true },
+): FlashedMessage[];
+export function getFlashedMessages(
+  options?: FlashOptions & { readonly withCategories?: false },
+): string[];
+export function getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[];
+export function getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[] {
+  return currentRequest("`getFlashedMessages`").getFlashedMessages(options);
 }

@@ -4,14 +4,13 @@
  * they need sessions (a `secretKey`). Reading takes them out of the session; reads in the same
  * request see the same list.
  */
-import { currentRequest } from "./context.ts";
 import type { Request } from "./request.ts";
 import type { Session } from "./session.ts";
 
 const KEY = "_flashes";
 
 /**
- * What {@link getFlashedMessages} returns with `withCategories: true`.
+ * What `getFlashedMessages` returns with `withCategories: true`.
  *
  * @example
  * ```ts
@@ -21,7 +20,7 @@ const KEY = "_flashes";
 export type FlashedMessage = [category: string, message: string];
 
 /**
- * Options of {@link getFlashedMessages}.
+ * Options of `getFlashedMessages` and `req.getFlashedMessages`.
  *
  * @example
  * ```ts
@@ -78,40 +77,4 @@ function isFlashed(value: unknown): value is FlashedMessage {
     typeof value[0] === "string" &&
     typeof value[1] === "string"
   );
-}
-
-/**
- * Stores a message for the next request to show (Flask's `flash`), through the context locals;
- * `req.flash` does the same without them. Needs sessions (`config.secretKey`).
- *
- * @example
- * ```ts
- * import { flash, redirect } from "phial";
- * app.post("/login", () => { flash("Welcome back!", "success"); return redirect("/"); });
- * ```
- */
-export function flash(message: string, category = "message"): void {
-  flashTo(currentRequest("`flash`").session, message, category);
-}
-
-/**
- * The flashed messages, taken out of the session (Flask's `get_flashed_messages`), through the
- * context locals; `req.getFlashedMessages` does the same without them.
- *
- * @example
- * ```ts
- * import { getFlashedMessages } from "phial";
- * const errors = getFlashedMessages({ categoryFilter: ["error"] }); // ["Wrong password"]
- * const all = getFlashedMessages({ withCategories: true }); // [["error", "Wrong password"]]
- * ```
- */
-export function getFlashedMessages(
-  options: FlashOptions & { readonly withCategories: true },
-): FlashedMessage[];
-export function getFlashedMessages(
-  options?: FlashOptions & { readonly withCategories?: false },
-): string[];
-export function getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[];
-export function getFlashedMessages(options?: FlashOptions): FlashedMessage[] | string[] {
-  return flashedMessagesOf(currentRequest("`getFlashedMessages`"), options);
 }

@@ -17,7 +17,16 @@ export { Blueprint } from "./blueprint.ts";
 export type { MediaType } from "./body.ts";
 export type { ConfigFields, ConfigInit, TrustProxy } from "./config.ts";
 export { Config, defaultConfig } from "./config.ts";
-export { ContextError, currentRequest, g, request, session, urlFor } from "./context.ts";
+export {
+  ContextError,
+  currentRequest,
+  flash,
+  g,
+  getFlashedMessages,
+  request,
+  session,
+  urlFor,
+} from "./context.ts";
 export type { HTTPErrorClass, HTTPErrorOptions } from "./errors.ts";
 export {
   abort,
@@ -60,7 +69,6 @@ export {
 } from "./errors.ts";
 export type { UrlForOptions } from "./external-url.ts";
 export type { FlashedMessage, FlashOptions } from "./flash.ts";
-export { flash, getFlashedMessages } from "./flash.ts";
 export { HandlerTimeout } from "./handler-timeout.ts";
 export { MultiDict } from "./internal/multidict.ts";
 export { NunjucksMissing } from "./internal/nunjucks.ts";

@@ -8,6 +8,7 @@ import { finishUrl, type UrlForOptions } from "./external-url.ts";
 import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
 import { type MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
 import { type Forwarded, forwarded, trustNone } from "./internal/proxy.ts";
+import { isThenable } from "./internal/thenable.ts";
 import { RequestBody } from "./request-body.ts";
 import type {
   AfterThisRequest,
@@ -16,7 +17,6 @@ import type {
   TemplateRenderer,
 } from "./request-owner.ts";
 import { NullSession, type Session } from "./session.ts";
-import { openSession } from "./sessions.ts";
 import type { UploadedFile } from "./uploads.ts";
 
 export type { AfterThisRequest, RequestOwner, TemplateRef, TemplateRenderer };
@@ -211,8 +211,23 @@ export class Request<P = Record<string, unknown>> {
    * @example `req.session.set("visits", Number(req.session.get("visits") ?? 0) + 1);`
    */
   get session(): Session {
-    this.#session ??= openSession(this, this.#owner, this.#owner.sessionInterface);
+    this.#session ??= this.#openSession();
     return this.#session;
+  }
+
+  /** The first use of `session`: the `NullSession` when there is no interface or it opened none. */
+  #openSession(): Session {
+    const iface = this.#owner.sessionInterface;
+    if (iface === null) return new NullSession();
+    const opened = iface.open(this, this.#owner);
+    if (isThenable(opened)) {
+      opened.then(undefined, () => {});
+      throw new SetupError(
+        "The session interface opened the session asynchronously; give it `eager: true` so " +
+          "phial awaits it before the beforeRequest hooks.",
+      );
+    }
+    return opened ?? new NullSession();
   }
 
   /** @internal The session if something opened it, for the dispatcher to save. */

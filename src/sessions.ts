@@ -5,9 +5,8 @@
  * it after the afterRequest hooks.
  */
 import type { Config } from "./config.ts";
-import { PhialError, SetupError } from "./errors.ts";
+import { PhialError } from "./errors.ts";
 import { signature, verify } from "./internal/signing.ts";
-import { isThenable } from "./internal/thenable.ts";
 import type { PhialLogger } from "./logger.ts";
 import type { Request } from "./request.ts";
 import type { Response } from "./response.ts";
@@ -370,27 +369,6 @@ function addVary(response: Response, token: string): void {
   if (!listed.includes("*") && !listed.includes(token.toLowerCase())) {
     response.headers.set("Vary", `${current}, ${token}`);
   }
-}
-
-/**
- * @internal Opens the session of `req` through the app's interface, for the first use of
- * `req.session`: the `NullSession` when there is no interface or it opened none.
- */
-export function openSession(
-  req: Request<unknown>,
-  app: SessionApp,
-  iface: SessionInterface | null,
-): Session {
-  if (iface === null) return new NullSession();
-  const opened = iface.open(req, app);
-  if (isThenable(opened)) {
-    opened.then(undefined, () => {});
-    throw new SetupError(
-      "The session interface opened the session asynchronously; give it `eager: true` so phial " +
-        "awaits it before the beforeRequest hooks.",
-    );
-  }
-  return opened ?? new NullSession();
 }
 
 /** @internal Opens the session ahead of the handler, for interfaces with `eager: true`. */
