@@ -73,7 +73,11 @@ export class PairSocket extends Duplex {
     process.nextTick(() => {
       const peer = this.#peer;
       if (!peer || peer.destroyed || peer.readableEnded) {
-        callback(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+        // The peer has closed: the bytes are lost, as on TCP, but the write is not an error.
+        // An HTTP client that errors on it drops the answer the server sent before closing
+        // (Node's 431 for oversized headers, a 413 before the body); it should read that
+        // answer, then the EOF already on its way.
+        callback();
         return;
       }
       this.bytesWritten += chunk.length;
@@ -103,9 +107,9 @@ export class PairSocket extends Duplex {
     const peer = this.#peer;
     const release = this.#blockedPeerWrite;
     this.#blockedPeerWrite = undefined;
-    release?.(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+    release?.();
     // As closing a TCP socket sends FIN, the peer reads what was already written, then EOF
-    // (queued after any delivery in flight); its own writes then fail with EPIPE.
+    // (queued after any delivery in flight); what it still writes is dropped (see _write).
     if (peer && !peer.destroyed) process.nextTick(() => peer.destroyed || peer.push(null));
     callback(error);
   }

@@ -143,6 +143,22 @@ describe("TestClient basics", () => {
     },
   );
 
+  it("an answer sent before the body was read reaches the caller, not a write error", async () => {
+    // Node's parser answers 431 to oversized headers and closes at once; the body still being
+    // written must not turn that answer into EPIPE.
+    const client = new TestClient(echoApp());
+    const big = { "x-big": "a".repeat(20_000) };
+    for (const body of ["x", "x".repeat(1_000_000)]) {
+      const res = await client.post("/", { body, headers: big });
+      assert.equal(res.status, 431, `a ${body.length}-byte body`);
+    }
+    // A server that closes without answering is still an error.
+    const closing = new TestClient((req: IncomingMessage) => req.socket.destroy());
+    await assert.rejects(closing.post("/", { body: "x".repeat(1_000_000) }), {
+      code: "ECONNRESET",
+    });
+  });
+
   it("response helpers: statusText, Headers, json errors, bytes", async () => {
     const client = new TestClient((_req, res) => {
       res.statusMessage = "Teapot";
