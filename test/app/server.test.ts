@@ -161,6 +161,35 @@ describe("serving on node:http", () => {
     }
   });
 
+  test("http2: the README's session timeout closes idle and stalled sessions", async () => {
+    // http2 servers take none of app.serverOptions(): without this, both sessions stay open.
+    const app = new Phial({ logger: silentLogger() });
+    app.post("/upload", async (req) => ({ size: (await req.bytes()).length }));
+    const server = createHttp2Server(app.handler);
+    server.on("session", (session) => {
+      session.setTimeout(200, () => session.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const idle = connectHttp2(url);
+    const stalled = connectHttp2(url);
+    const upload = stalled.request({ ":method": "POST", ":path": "/upload" });
+    upload.write("the rest never comes");
+    for (const end of [idle, stalled, upload]) end.on("error", () => {});
+    const closed = (session: typeof idle) =>
+      new Promise<boolean>((resolve) => {
+        session.once("close", () => resolve(true));
+        setTimeout(() => resolve(false), 5000).unref();
+      });
+    try {
+      assert.deepEqual(await Promise.all([closed(idle), closed(stalled)]), [true, true]);
+    } finally {
+      idle.destroy();
+      stalled.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test("app.handler with an invalid config answers 500 and logs, instead of crashing", async () => {
     const logger = silentLogger();
     const app = new Phial({ logger, config: { maxFormParts: 0 } });
