@@ -6,52 +6,25 @@
  * allocates no promise when the handler returns a plain value.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Config } from "./config.ts";
 import { runInRequest } from "./context.ts";
+import type { DispatchState, RouteEntry } from "./dispatch-state.ts";
 import { describeError, errorResponse, keepErrorHeaders, prebuiltNotFound } from "./error-page.ts";
 import { BadRequest, HTTPError, InternalServerError } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { unreadBody } from "./internal/connection.ts";
 import { hostAllowed } from "./internal/proxy.ts";
 import { isThenable } from "./internal/thenable.ts";
-import type { PhialLogger } from "./logger.ts";
-import { Request, type RequestOwner } from "./request.ts";
+import { Request } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
 import { Response } from "./response.ts";
 import { isClientGone, releaseUnsent, writeResponse, writeText } from "./response-write.ts";
-import type { RouteMatch, RouteTable } from "./routing/table.ts";
+import type { RouteMatch } from "./routing/table.ts";
 import { MALFORMED_PATH, routingAnswer } from "./routing-answer.ts";
 import type { ErrorHandler } from "./scaffold.ts";
 import { byDepth, type Scope, scopeForPath } from "./scope.ts";
 import { openSessionEagerly, saveSession } from "./sessions.ts";
 import { prepareFileResponse } from "./static.ts";
 import { jsonText, toResponse } from "./to-response.ts";
-
-/** What the route table stores for each route. */
-export interface RouteEntry {
-  readonly endpoint: string;
-  /**
-   * Called with a request whose params this route's own pattern produced. Replaced once, when
-   * the app starts, by a timed wrapper if the route has a timeout.
-   */
-  handler: (req: Request) => unknown;
-  /** The hooks and error handlers of the app or blueprint mount the route belongs to. */
-  readonly scope: Scope;
-  /** The route's own `timeout` option; `undefined` follows `config.handlerTimeout`. */
-  readonly timeout: number | null | undefined;
-}
-
-/** The frozen app state a dispatcher serves. */
-export interface DispatchState {
-  readonly owner: RequestOwner;
-  readonly config: Config;
-  readonly table: RouteTable<RouteEntry>;
-  /** The app's own scope first, then one per blueprint mount; sealed by the dispatcher. */
-  readonly scopes: readonly Scope[];
-  /** Whether requests run inside the context-locals storage. */
-  readonly contextLocals: boolean;
-  readonly logger: PhialLogger;
-}
 
 /** What a handler produced before the lifecycle took over: a value, a promise, or a throw. */
 type Outcome = { readonly value: unknown } | { readonly error: unknown };
