@@ -6,6 +6,7 @@
  * allocates no promise when the handler returns a plain value.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { processResponse } from "./after-request.ts";
 import { runInRequest } from "./context.ts";
 import type { DispatchState, RouteEntry } from "./dispatch-state.ts";
 import { describeError, errorResponse, keepErrorHeaders, prebuiltNotFound } from "./error-page.ts";
@@ -16,7 +17,7 @@ import { hostAllowed } from "./internal/proxy.ts";
 import { isThenable } from "./internal/thenable.ts";
 import { Request } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
-import { Response } from "./response.ts";
+import type { Response } from "./response.ts";
 import { isClientGone, releaseUnsent, writeResponse, writeText } from "./response-write.ts";
 import type { RouteMatch } from "./routing/table.ts";
 import { MALFORMED_PATH, routingAnswer } from "./routing-answer.ts";
@@ -265,7 +266,7 @@ export class Dispatcher {
       releaseUnsent(value);
       throw err;
     }
-    return this.#processResponse(req, scope, response);
+    return processResponse(req, scope, response);
   }
 
   /** The handler, or the answer routing already decided (Flask's routing exceptions). */
@@ -273,29 +274,11 @@ export class Dispatcher {
     return match.type === "found" ? match.value.handler(req) : routingAnswer(req, match);
   }
 
-  /**
-   * afterThisRequest functions in order, then afterRequest hooks last-registered first. When one
-   * fails, the response it was given is released: an error page replaces it.
-   */
-  async #processResponse(req: Request, scope: Scope, response: Response): Promise<Response> {
-    let current = response;
-    try {
-      if (req.afterThis !== undefined) {
-        for (const fn of req.afterThis) current = checked(await fn(current)) ?? current;
-      }
-      for (const hook of scope.after) current = checked(await hook(current, req)) ?? current;
-    } catch (err) {
-      releaseUnsent(current);
-      throw err;
-    }
-    return current;
-  }
-
   /** An error became the answer: its handler's response, or the default error page. */
   async #handleException(req: Request, scope: Scope, err: unknown): Promise<Response> {
     try {
       const response = await this.#handleUserError(req, scope, err);
-      return await this.#processResponse(req, scope, response);
+      return await processResponse(req, scope, response);
     } catch (second) {
       this.#s.logger.error("An error handler or afterRequest hook failed", { err: second });
       return this.#errorPage(req, new InternalServerError(undefined, { cause: second }), second);
@@ -416,15 +399,6 @@ export class Dispatcher {
   readonly #fatal = (err: unknown): void => {
     this.#s.logger.error("phial failed to answer a request (this is a bug in phial)", { err });
   };
-}
-
-/** What an afterRequest hook returned, refused unless it is a Response or nothing. */
-function checked(value: unknown): Response | undefined {
-  if (value === undefined || value === null || value instanceof Response) return value ?? undefined;
-  throw new TypeError(
-    "An afterRequest hook (or afterThisRequest function) must return the Response it was " +
-      "given, another Response, or nothing; use makeResponse() to build one from a value.",
-  );
 }
 
 const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];
