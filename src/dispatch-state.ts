@@ -1,7 +1,7 @@
 /**
  * What a dispatcher serves: the app's state, frozen when serving begins, and what its route table
  * stores for each route. Kept apart from the dispatcher so that the URL map, which builds the
- * table, need not import the dispatcher.
+ * table, and the error path, which reads the state, need not import the dispatcher.
  */
 import type { Config } from "./config.ts";
 import type { PhialLogger } from "./logger.ts";
