@@ -6,56 +6,36 @@
  * allocates no promise when the handler returns a plain value.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Config } from "./config.ts";
+import { processResponse } from "./after-request.ts";
 import { runInRequest } from "./context.ts";
-import { describeError, errorResponse, keepErrorHeaders, prebuiltNotFound } from "./error-page.ts";
-import { BadRequest, HTTPError, InternalServerError } from "./errors.ts";
+import type { DispatchState, RouteEntry } from "./dispatch-state.ts";
+import {
+  errorPage,
+  handleException,
+  NO_ENDPOINT,
+  streamFailed,
+  writeFallback,
+} from "./error-dispatch.ts";
+import { prebuiltNotFound } from "./error-page.ts";
+import { BadRequest, InternalServerError } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { unreadBody } from "./internal/connection.ts";
 import { hostAllowed } from "./internal/proxy.ts";
 import { isThenable } from "./internal/thenable.ts";
-import type { PhialLogger } from "./logger.ts";
-import { Request, type RequestOwner } from "./request.ts";
+import { Request } from "./request.ts";
 import { logWhenDone } from "./request-log.ts";
-import { isClientGone, Response, releaseUnsent, writeResponse, writeText } from "./response.ts";
-import type { RouteMatch, RouteTable } from "./routing/table.ts";
+import type { Response } from "./response.ts";
+import { releaseUnsent, writeResponse, writeText } from "./response-write.ts";
+import type { RouteMatch } from "./routing/table.ts";
 import { MALFORMED_PATH, routingAnswer } from "./routing-answer.ts";
-import type { ErrorHandler } from "./scaffold.ts";
 import { byDepth, type Scope, scopeForPath } from "./scope.ts";
 import { openSessionEagerly, saveSession } from "./sessions.ts";
 import { prepareFileResponse } from "./static.ts";
 import { jsonText, toResponse } from "./to-response.ts";
 
-/** What the route table stores for each route. */
-export interface RouteEntry {
-  readonly endpoint: string;
-  /**
-   * Called with a request whose params this route's own pattern produced. Replaced once, when
-   * the app starts, by a timed wrapper if the route has a timeout.
-   */
-  handler: (req: Request) => unknown;
-  /** The hooks and error handlers of the app or blueprint mount the route belongs to. */
-  readonly scope: Scope;
-  /** The route's own `timeout` option; `undefined` follows `config.handlerTimeout`. */
-  readonly timeout: number | null | undefined;
-}
-
-/** The frozen app state a dispatcher serves. */
-export interface DispatchState {
-  readonly owner: RequestOwner;
-  readonly config: Config;
-  readonly table: RouteTable<RouteEntry>;
-  /** The app's own scope first, then one per blueprint mount; sealed by the dispatcher. */
-  readonly scopes: readonly Scope[];
-  /** Whether requests run inside the context-locals storage. */
-  readonly contextLocals: boolean;
-  readonly logger: PhialLogger;
-}
-
 /** What a handler produced before the lifecycle took over: a value, a promise, or a throw. */
 type Outcome = { readonly value: unknown } | { readonly error: unknown };
 
-const NO_ENDPOINT = "(no endpoint)";
 const UNTRUSTED_HOST = "The Host header names a host this server does not serve.";
 const BAD_PATH: RouteMatch<RouteEntry> = { type: "bad_path" };
 
@@ -244,7 +224,7 @@ export class Dispatcher {
       response = await this.#fullDispatch(req, match, scope, outcome);
     } catch (err) {
       error = err;
-      response = await this.#handleException(req, scope, err);
+      response = await handleException(this.#s, req, scope, err);
     }
     if (req.openedSession !== undefined) {
       // Step 6b: the session interface writes the session (its cookie) into the response.
@@ -255,7 +235,7 @@ export class Dispatcher {
         this.#s.logger.error(`Saving the session of ${req.method} ${req.rawPath} failed`, { err });
         error ??= err;
         releaseUnsent(response);
-        response = this.#errorPage(req, new InternalServerError(undefined, { cause: err }), err);
+        response = errorPage(this.#s, req, new InternalServerError(undefined, { cause: err }), err);
       }
     }
     await this.#write(req, res, scope, response, error);
@@ -291,7 +271,7 @@ export class Dispatcher {
       releaseUnsent(value);
       throw err;
     }
-    return this.#processResponse(req, scope, response);
+    return processResponse(req, scope, response);
   }
 
   /** The handler, or the answer routing already decided (Flask's routing exceptions). */
@@ -299,59 +279,6 @@ export class Dispatcher {
     return match.type === "found" ? match.value.handler(req) : routingAnswer(req, match);
   }
 
-  /**
-   * afterThisRequest functions in order, then afterRequest hooks last-registered first. When one
-   * fails, the response it was given is released: an error page replaces it.
-   */
-  async #processResponse(req: Request, scope: Scope, response: Response): Promise<Response> {
-    let current = response;
-    try {
-      if (req.afterThis !== undefined) {
-        for (const fn of req.afterThis) current = checked(await fn(current)) ?? current;
-      }
-      for (const hook of scope.after) current = checked(await hook(current, req)) ?? current;
-    } catch (err) {
-      releaseUnsent(current);
-      throw err;
-    }
-    return current;
-  }
-
-  /** An error became the answer: its handler's response, or the default error page. */
-  async #handleException(req: Request, scope: Scope, err: unknown): Promise<Response> {
-    try {
-      const response = await this.#handleUserError(req, scope, err);
-      return await this.#processResponse(req, scope, response);
-    } catch (second) {
-      this.#s.logger.error("An error handler or afterRequest hook failed", { err: second });
-      return this.#errorPage(req, new InternalServerError(undefined, { cause: second }), second);
-    }
-  }
-
-  async #handleUserError(req: Request, scope: Scope, err: unknown): Promise<Response> {
-    const httpError =
-      err instanceof HTTPError ? err : new InternalServerError(undefined, { cause: err });
-    let handler = scope.findErrorHandler(err);
-    let handled: unknown = err;
-    if (handler === undefined && httpError !== err) {
-      // Nothing handles the error itself: it is logged once and becomes a 500.
-      this.#s.logger.error(`Unhandled error in ${req.method} ${req.rawPath}`, { err });
-      handler = scope.findErrorHandler(httpError);
-      handled = httpError;
-    }
-    if (handler === undefined) return this.#errorPage(req, httpError, err);
-    const value = await (handler as ErrorHandler<unknown>)(handled, req);
-    const response = toResponse(value, req.endpoint ?? NO_ENDPOINT, httpError.status);
-    if (response.status === httpError.status) keepErrorHeaders(response, httpError);
-    return response;
-  }
-
-  /** The default error page; in debug it shows the original error's stack (escaped). */
-  #errorPage(req: Request, error: HTTPError, cause: unknown): Response {
-    const debugDetail =
-      this.#s.config.debug && !(cause instanceof HTTPError) ? describeError(cause) : undefined;
-    return errorResponse(error, { json: prefersJson(req.headers.accept), debugDetail });
-  }
   /** Step 6-7: write the response, then run teardown hooks once it is fully sent or failed. */
   #write(
     req: Request,
@@ -370,7 +297,7 @@ export class Dispatcher {
       // Nothing was written yet (an invalid status): answer a plain 500 instead.
       this.#s.logger.error(`Invalid response for ${req.method} ${req.rawPath}`, { err: invalid });
       error ??= invalid;
-      pending = this.#writeFallback(req, res, invalid);
+      pending = writeFallback(this.#s, req, res, invalid, this.#mustClose(req));
     }
     if (pending === undefined) {
       if (scope.teardown.length > 0) return this.#teardownAll(req, scope, error);
@@ -379,26 +306,10 @@ export class Dispatcher {
     return pending.then(
       () => this.#teardownAll(req, scope, error),
       (streamError: unknown) => {
-        if (isClientGone(streamError)) {
-          // A cancelled download is routine: worth a line when tracing, not an error with a stack.
-          this.#s.logger.info(`The client left before ${req.method} ${req.rawPath} was sent`);
-        } else {
-          this.#s.logger.error(`The response stream of ${req.method} ${req.rawPath} failed`, {
-            err: streamError,
-          });
-        }
-        // Failed before its first chunk: no status line went out, so a 500 still can.
-        if (!res.headersSent && !res.destroyed) this.#writeFallback(req, res, streamError);
+        streamFailed(this.#s, req, res, streamError, this.#mustClose(req));
         return this.#teardownAll(req, scope, error ?? streamError);
       },
     );
-  }
-
-  /** The plain 500 for a response that could not be written (a string body: written at once). */
-  #writeFallback(req: Request, res: ServerResponse, cause: unknown): Promise<void> | undefined {
-    const page = this.#errorPage(req, new InternalServerError(), cause);
-    if (this.#mustClose(req)) page.headers.set("Connection", "close");
-    return writeResponse(res, page, req.method === "HEAD");
   }
 
   /**
@@ -442,15 +353,6 @@ export class Dispatcher {
   readonly #fatal = (err: unknown): void => {
     this.#s.logger.error("phial failed to answer a request (this is a bug in phial)", { err });
   };
-}
-
-/** What an afterRequest hook returned, refused unless it is a Response or nothing. */
-function checked(value: unknown): Response | undefined {
-  if (value === undefined || value === null || value instanceof Response) return value ?? undefined;
-  throw new TypeError(
-    "An afterRequest hook (or afterThisRequest function) must return the Response it was " +
-      "given, another Response, or nothing; use makeResponse() to build one from a value.",
-  );
 }
 
 const HTML_LINES: readonly string[] = ["Content-Type", "text/html; charset=utf-8"];

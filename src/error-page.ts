@@ -4,7 +4,8 @@
  */
 import { type HTTPError, NotFound } from "./errors.ts";
 import { escapeHtml } from "./internal/escape.ts";
-import { Response, textLines } from "./response.ts";
+import { Response } from "./response.ts";
+import { textLines } from "./response-write.ts";
 
 /**
  * Options of {@link errorResponse}.

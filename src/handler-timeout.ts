@@ -6,7 +6,7 @@
 import { ServiceUnavailable } from "./errors.ts";
 import { isThenable } from "./internal/thenable.ts";
 import type { Request } from "./request.ts";
-import { releaseUnsent } from "./response.ts";
+import { releaseUnsent } from "./response-write.ts";
 
 /**
  * The 503 a route answers when its handler has not produced a value within the route's

@@ -16,7 +16,7 @@ import { prebuiltPage } from "./error-page.ts";
 import { ServiceUnavailable } from "./errors.ts";
 import { prefersJson } from "./internal/accept.ts";
 import { MAX_TIMER_MS } from "./internal/timer.ts";
-import { writeText } from "./response.ts";
+import { writeText } from "./response-write.ts";
 
 /**
  * The slow-client timeouts of `node:http`, in milliseconds, as `app.serverOptions()` gives them:

@@ -9,7 +9,7 @@ import {
   normalizePrefix,
   type RegisterBlueprintOptions,
 } from "./blueprint.ts";
-import type { RouteEntry } from "./dispatcher.ts";
+import type { RouteEntry } from "./dispatch-state.ts";
 import { BuildError, SetupError } from "./errors.ts";
 import { type OnTimeout, withTimeout } from "./handler-timeout.ts";
 import type { Request } from "./request.ts";

@@ -9,7 +9,8 @@ import net from "node:net";
 import { Readable } from "node:stream";
 import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Response, writeResponse } from "../src/response.ts";
+import { Response } from "../src/response.ts";
+import { writeResponse } from "../src/response-write.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -1,6 +1,6 @@
 /**
  * Response headers: case-insensitive, multi-valued, validated on every write. Public through
- * `response.ts`; lives here to keep that file to the response and its writer.
+ * `response.ts`; lives here to keep that file to the response itself.
  */
 import { validateHeaderName, validateHeaderValue } from "node:http";
 
