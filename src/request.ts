@@ -8,6 +8,7 @@ import { finishUrl, type UrlForOptions } from "./external-url.ts";
 import { type FlashedMessage, type FlashOptions, flashedMessagesOf, flashTo } from "./flash.ts";
 import { type MultiDict, parseUrlEncoded } from "./internal/multidict.ts";
 import { type Forwarded, forwarded, trustNone } from "./internal/proxy.ts";
+import { splitAbsolute } from "./internal/request-target.ts";
 import { isThenable } from "./internal/thenable.ts";
 import { RequestBody } from "./request-body.ts";
 import type {
@@ -389,20 +390,6 @@ export class Request<P = Record<string, unknown>> {
 }
 
 const EMPTY_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
-
-/**
- * The path and host of an `http(s)://host/path` target (its query already cut off); anything else
- * is kept as the path (routing refuses it). Userinfo before `@` is not part of the host; an empty
- * authority leaves the Host header in charge.
- */
-function splitAbsolute(target: string): { path: string; host: string | undefined } {
-  if (!/^https?:\/\//i.test(target)) return { path: target, host: undefined };
-  const start = target.indexOf("//") + 2;
-  const slash = target.indexOf("/", start);
-  const authority = slash === -1 ? target.slice(start) : target.slice(start, slash);
-  const host = authority.slice(authority.lastIndexOf("@") + 1);
-  return { path: slash === -1 ? "/" : target.slice(slash), host: host === "" ? undefined : host };
-}
 
 function clientGone(): Error {
   const err = new Error("The client closed the connection.");
