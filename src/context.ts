@@ -1,10 +1,10 @@
 /**
  * Context locals: `request`, `g` and `session` reach the request being handled from any code
  * that runs on its behalf, across `await`, as Flask's do; `urlFor`, `flash` and
- * `getFlashedMessages` are the request's own methods reached the same way. They ride on one AsyncLocalStorage,
- * which apps switch on with `new Phial({ contextLocals: true })`: on Node 20 an active
- * AsyncLocalStorage makes every promise in the process slower, so apps that never use them
- * must not pay for them.
+ * `getFlashedMessages` are the request's own methods reached the same way. They ride on one
+ * AsyncLocalStorage, which apps switch on with `new Phial({ contextLocals: true })`: on Node 20
+ * an active AsyncLocalStorage makes every promise in the process slower, so apps that never use
+ * them must not pay for them.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PhialError } from "./errors.ts";
