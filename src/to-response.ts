@@ -6,7 +6,13 @@ import { Readable } from "node:stream";
 import { escapeHtml } from "./internal/escape.ts";
 import { percentEncode, safeSet } from "./internal/percent-encode.ts";
 import { isPlainObject } from "./internal/plain-object.ts";
-import { type HeadersInit, Response, type ResponseBody, ResponseHeaders } from "./response.ts";
+import {
+  type HeadersInit,
+  isReadableStream,
+  Response,
+  type ResponseBody,
+  ResponseHeaders,
+} from "./response.ts";
 
 const JSON_TYPE = "application/json";
 
@@ -266,10 +272,6 @@ function isIterator(value: object): value is Iterator<unknown> & Iterable<unknow
 
 function isWebHeaders(value: unknown): value is Headers {
   return typeof Headers === "function" && value instanceof Headers;
-}
-
-function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
-  return typeof ReadableStream === "function" && value instanceof ReadableStream;
 }
 
 function isWebResponse(value: unknown): value is globalThis.Response {

@@ -4,10 +4,10 @@
  * that fail) are in test/security/faults*.test.ts.
  */
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { Phial } from "../../src/index.ts";
 import { silentLogger } from "../helpers/logger.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 
 const logger = silentLogger();
 const app = new Phial({ logger, config: { maxContentLength: 1000 } });
@@ -22,19 +22,8 @@ before(async () => {
 });
 after(() => app.close({ timeout: 100 }));
 
-function raw(payload: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    let data = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (c) => {
-      data += c;
-    });
-    socket.on("end", () => resolve(data));
-    socket.on("close", () => resolve(data));
-    socket.on("error", (err) => (data ? resolve(data) : reject(err)));
-    socket.write(payload);
-  });
+async function raw(payload: string): Promise<string> {
+  return (await rawExchange(port, payload)).text;
 }
 
 describe("request framing over a real socket", () => {

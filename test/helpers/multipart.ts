@@ -55,13 +55,15 @@ export function tempUploads(): string[] {
  */
 export async function noTempUploadsWithin(ms = 3000, quietMs = 150): Promise<string[]> {
   const deadline = Date.now() + ms;
-  let emptySince = Number.POSITIVE_INFINITY;
+  let emptySince: number | undefined;
   for (;;) {
     const left = tempUploads();
     const now = Date.now();
-    if (left.length > 0) emptySince = Number.POSITIVE_INFINITY;
-    else if (emptySince === Number.POSITIVE_INFINITY) emptySince = now;
-    if (left.length === 0 && now - emptySince >= quietMs) return left;
+    if (left.length > 0) emptySince = undefined;
+    else {
+      emptySince ??= now;
+      if (now - emptySince >= quietMs) return left;
+    }
     if (now >= deadline) return left;
     await sleep(10);
   }

@@ -3,24 +3,13 @@
  * proxy, the right-most untrusted hop is the client, and trustedHosts answers other hosts 400.
  */
 import assert from "node:assert/strict";
-import { connect } from "node:net";
 import { after, describe, test } from "node:test";
 import { Phial, type PhialOptions } from "../../src/index.ts";
+import { rawExchange } from "../helpers/raw-http.ts";
 
 /** Sends `head` (request line and headers, CRLF-separated) and returns the whole answer. */
-function send(port: number, head: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.end(`${head}\r\nConnection: close\r\n\r\n`);
-    });
-    let out = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => {
-      out += chunk;
-    });
-    socket.on("end", () => resolve(out));
-    socket.on("error", reject);
-  });
+async function send(port: number, head: string): Promise<string> {
+  return (await rawExchange(port, `${head}\r\nConnection: close\r\n\r\n`)).text;
 }
 
 async function serve(config: PhialOptions["config"], host?: string): Promise<number> {
